@@ -49,7 +49,7 @@ export class InvalidKeyError extends EtlError {
   /** The offending key, with control characters escaped. */
   readonly key: string
   constructor(key: string, reason: string) {
-    const shown = JSON.stringify(key)
+    const shown = JSON.stringify(key).replaceAll("\u007f", "\\u007f")
     super('E_INVALID_KEY', `Invalid storage key ${shown}: ${reason}`)
     this.key = shown
   }

@@ -1,0 +1,125 @@
+import { join } from 'node:path'
+import { createPgliteDatabase } from '../drivers/sql/pglite-database.js'
+import { createMemoryCatalog } from '../drivers/catalog/memory.js'
+import { createCsvPublisher } from '../drivers/publisher/csv.js'
+import { createLocalStorage } from '../drivers/storage/local-fs.js'
+import { createMemoryStorage } from '../drivers/storage/memory.js'
+import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
+import type { CatalogDriver } from '../support/catalog-driver.js'
+import { assertNever, ConfigError } from '../support/errors.js'
+import type { PerfmetDriver } from '../support/perfmet-driver.js'
+import type { PublisherDriver } from '../support/publisher-driver.js'
+import type { StorageDriver } from '../support/storage-driver.js'
+import type { UnitDataSource } from '../support/unit-data.js'
+import { type DataSourceCode, isDataSourceCode } from './data-sources.js'
+import { DATASET_IDS } from './datasets.js'
+import type { CatalogKind, Settings, StorageKind } from './schema.js'
+
+/**
+ * Builds every driver an app needs, lazily and once each (the original's `config.create*` functions as one
+ * bundle of factories). Closing the set closes every driver it built.
+ */
+export interface DriverSet {
+  /** Storage of one repository (bucket). */
+  storage(repository: string): StorageDriver
+  /** The catalog of this run's target (production, or the separate debug target). */
+  catalog(): CatalogDriver
+  /** Where perfmet rows go, or `null` when perfmet is off. */
+  perfmet(): PerfmetDriver | null
+  /** Fresh unit data (Knack, or the local JSON files). */
+  unitData(): UnitDataSource
+  /** The publisher of one data source and variant (`default` for wt/gs). */
+  publisher(dataSource: string, variant: string): PublisherDriver
+  /** A CSV publisher writing `<dir>/<identifier>.csv`: the `-o` local copy of published rows. */
+  localCopy(dir: string, identifier: string): PublisherDriver
+  /** The dataset id a data source and variant publish to. */
+  datasetId(dataSource: string, variant: string): string
+  /** Closes every driver built so far; idempotent. */
+  close(): Promise<void>
+}
+
+/** Options of {@link createDriverSet}. */
+export interface DriverSetOptions {
+  /** `--debug`: `-test` repositories and the debug catalog, perfmet and publishing targets. */
+  readonly debug: boolean
+}
+
+type Closable = { close(): Promise<void> }
+
+/** Creates the {@link DriverSet} for validated settings. */
+export function createDriverSet(settings: Settings, options: DriverSetOptions): DriverSet {
+  const built = new Map<string, Closable>()
+  const target = options.debug ? settings.catalog.debug : settings.catalog.production
+  let database: ReturnType<typeof createPgliteDatabase> | null = null
+
+  function once<T extends Closable>(key: string, make: () => T): T {
+    let driver = built.get(key) as T | undefined
+    if (!driver) {
+      driver = make()
+      built.set(key, driver)
+    }
+    return driver
+  }
+
+  function pglite() {
+    database ??= createPgliteDatabase({ dataDir: target.dataDir ?? undefined })
+    return database
+  }
+
+  const storageFactories: Record<StorageKind, (repository: string) => StorageDriver> = {
+    local: (repository) => createLocalStorage({ root: join(settings.lakeDir, repository) }),
+    memory: () => createMemoryStorage(),
+  }
+  const catalogFactories: Record<CatalogKind, () => CatalogDriver> = {
+    pglite: () => pglite().catalog(),
+    memory: () => createMemoryCatalog(),
+  }
+
+  function datasetId(dataSource: string, variant: string): string {
+    const ids = isDataSourceCode(dataSource) ? DATASET_IDS[dataSource as DataSourceCode] : undefined
+    if (!ids) throw new ConfigError(`No datasets for data source "${dataSource}"; valid: bt, wt, gs.`)
+    const id = ids[variant]
+    if (!id) {
+      throw new ConfigError(
+        `Unknown publishing variant "${variant}" for "${dataSource}"; valid: ${Object.keys(ids).join(', ')}.`,
+      )
+    }
+    return id
+  }
+
+  return {
+    storage: (repository) => once(`storage:${repository}`, () => storageFactories[settings.storage.kind](repository)),
+    catalog: () => once('catalog', () => catalogFactories[settings.catalog.kind]()),
+    perfmet() {
+      const kind = settings.perfmet.kind
+      switch (kind) {
+        case 'none':
+          return null
+        case 'catalog':
+          if (settings.catalog.kind !== 'pglite') {
+            throw new ConfigError('perfmet.kind "catalog" needs catalog.kind "pglite"; use "none" otherwise.')
+          }
+          return once('perfmet', () => pglite().perfmet())
+        default:
+          return assertNever(kind, 'perfmet kind')
+      }
+    },
+    unitData: () => once('unit-data', () => createJsonFileUnitData({ dir: settings.unitData.dir })),
+    publisher(dataSource, variant) {
+      const identifier = datasetId(dataSource, variant)
+      const dir = options.debug ? join(settings.publisher.dir, 'debug') : settings.publisher.dir
+      return once(`publisher:${identifier}`, () => createCsvPublisher({ dir, identifier }))
+    },
+    localCopy: (dir, identifier) => once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),
+    datasetId,
+    async close() {
+      const drivers = [...built.values()].reverse()
+      built.clear()
+      const errors: unknown[] = []
+      for (const driver of drivers) await driver.close().catch((error: unknown) => errors.push(error))
+      if (database) await database.close().catch((error: unknown) => errors.push(error))
+      database = null
+      if (errors.length > 0) throw new AggregateError(errors, 'Closing drivers failed')
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ConfigError } from '../support/errors.js'
+import { DEFAULT_LAKE_DIR, profileDefaults } from './profiles.js'
+import { BASE_SETTINGS, mergeSettings, PROFILES, parseSettings, type Profile, type Settings, type SettingsInput } from './schema.js'
+
+/** Name of the optional config file looked up in the working directory. */
+export const CONFIG_FILE_NAME = 'catalog-etl.config.json'
+
+/** Environment variables read by the loader, and the setting each one sets. */
+export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  CATALOG_ETL_PROFILE: 'profile',
+  CATALOG_ETL_LAKE_DIR: 'lakeDir',
+  CATALOG_ETL_TEMP_DIR: 'tempRoot',
+  CATALOG_ETL_STORAGE: 'storage.kind',
+  CATALOG_ETL_CATALOG: 'catalog.kind',
+  CATALOG_ETL_CATALOG_DIR: 'catalog.production.dataDir',
+  CATALOG_ETL_DEBUG_CATALOG_DIR: 'catalog.debug.dataDir',
+  CATALOG_ETL_PERFMET: 'perfmet.kind',
+  CATALOG_ETL_UNIT_DATA_DIR: 'unitData.dir',
+  CATALOG_ETL_PUBLISH_DIR: 'publisher.dir',
+  CATALOG_ETL_AWAM_DIR: 'devices.awamDir',
+  CATALOG_ETL_LOG_LEVEL: 'log.level',
+  CATALOG_ETL_LOG_PRETTY: 'log.pretty',
+})
+
+/** Where settings come from; everything is injected so tests never touch the real process. */
+export interface LoadSettingsOptions {
+  /** Environment variables. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** Working directory for relative paths and the config file. @default process.cwd() */
+  readonly cwd?: string
+  /** Path of a JSON config file; when absent, `./catalog-etl.config.json` is used if it exists. */
+  readonly configFile?: string | undefined
+  /** Highest-priority overrides (from command-line flags), as a partial settings tree. */
+  readonly overrides?: SettingsInput
+}
+
+function setPath(target: SettingsInput, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let node = target
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part]
+    node[part] = typeof next === 'object' && next !== null ? next : {}
+    node = node[part] as SettingsInput
+  }
+  node[parts[parts.length - 1] as string] = value
+}
+
+function envLayer(env: Readonly<Record<string, string | undefined>>): SettingsInput {
+  const layer: SettingsInput = {}
+  for (const [name, path] of Object.entries(ENV_SETTINGS)) {
+    const raw = env[name]
+    if (raw === undefined || raw === '') continue
+    const value = path === 'log.pretty' && (raw === 'true' || raw === 'false') ? raw === 'true' : raw
+    setPath(layer, path, value)
+  }
+  return layer
+}
+
+function readConfigFile(path: string): SettingsInput {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${path}.`, { cause: error })
+  }
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object')
+    return parsed as SettingsInput
+  } catch (error) {
+    throw new ConfigError(`Config file ${path} is not a JSON object: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+const PATH_SETTINGS = [
+  'lakeDir',
+  'tempRoot',
+  'catalog.production.dataDir',
+  'catalog.debug.dataDir',
+  'unitData.dir',
+  'publisher.dir',
+  'devices.awamDir',
+]
+
+/**
+ * Builds the settings once, from lowest to highest priority: built-in profile → config file → environment
+ * (`CATALOG_ETL_*`) → overrides (flags). Relative paths are resolved against `cwd`.
+ */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const explicitFile = options.configFile ?? env.CATALOG_ETL_CONFIG
+  const defaultFile = resolve(cwd, CONFIG_FILE_NAME)
+  const fileLayer = explicitFile
+    ? readConfigFile(resolve(cwd, explicitFile))
+    : existsSync(defaultFile)
+      ? readConfigFile(defaultFile)
+      : {}
+  const upper = mergeSettings(fileLayer, envLayer(env), options.overrides ?? {})
+  const profile = (upper.profile ?? 'local') as Profile
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new ConfigError(
+      `Unknown profile ${JSON.stringify(profile)}; valid profiles: ${PROFILES.map((p) => `"${p}"`).join(', ')}.`,
+    )
+  }
+  const lakeDir = resolve(cwd, typeof upper.lakeDir === 'string' ? upper.lakeDir : DEFAULT_LAKE_DIR)
+  const merged = mergeSettings(BASE_SETTINGS, profileDefaults(profile, lakeDir), upper, { lakeDir })
+  for (const path of PATH_SETTINGS) {
+    const value = path.split('.').reduce<unknown>((node, part) => (node as SettingsInput | undefined)?.[part], merged)
+    if (typeof value === 'string' && value !== '') setPath(merged, path, resolve(cwd, value))
+  }
+  return parseSettings(merged)
+}

@@ -1,0 +1,62 @@
+import { once } from 'node:events'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { stringify } from 'csv-stringify/sync'
+import { EtlError } from '../../support/errors.js'
+import type { PublisherDriver, PublishRow } from '../../support/publisher-driver.js'
+
+/** Options of {@link createCsvPublisher}. */
+export interface CsvPublisherOptions {
+  /** Directory of the CSV file (created when missing). */
+  readonly dir: string
+  /** Dataset identifier; the file is `<dir>/<identifier>.csv`. */
+  readonly identifier: string
+  /** Rows per chunk the facade should send. @default 1000 */
+  readonly preferredChunk?: number
+}
+
+/**
+ * Publishes rows to a CSV file (the original's `PublishCSVConn`): the file is truncated on the first write, the
+ * header is the key list of the first row, rows follow in header order (a missing key is an error), standard
+ * dialect with `\r\n` line ends.
+ */
+export function createCsvPublisher(options: CsvPublisherOptions): PublisherDriver {
+  const path = join(options.dir, `${options.identifier}.csv`)
+  let stream: WriteStream | null = null
+  let columns: string[] | null = null
+
+  async function write(rows: readonly PublishRow[]): Promise<void> {
+    if (rows.length === 0) return
+    if (!stream) {
+      await mkdir(options.dir, { recursive: true })
+      stream = createWriteStream(path)
+      columns = Object.keys(rows[0] as PublishRow)
+      stream.write(stringify([columns], { record_delimiter: '\r\n' }))
+    }
+    const header = columns as string[]
+    const records = rows.map((row, index) => {
+      for (const column of header) {
+        if (!(column in row)) {
+          throw new EtlError('E_PUBLISH', `CSV ${path}: row ${index} lacks column "${column}" of the header.`)
+        }
+      }
+      return header.map((column) => formatCell(row[column]))
+    })
+    if (!stream.write(stringify(records, { record_delimiter: '\r\n' }))) await once(stream, 'drain')
+  }
+
+  async function close(): Promise<void> {
+    const open = stream
+    stream = null
+    if (open) await new Promise<void>((resolve, reject) => open.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  }
+
+  return { name: 'csv', identifier: options.identifier, preferredChunk: options.preferredChunk ?? 1000, write, close }
+}
+
+function formatCell(value: PublishRow[string] | undefined): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'boolean') return value ? 'True' : 'False'
+  return String(value)
+}

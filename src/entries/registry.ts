@@ -1,0 +1,19 @@
+import type { AppDefinition } from '../support/app-definition.js'
+import type { AppRuntime, EtlApp } from '../support/etl-app.js'
+import { BtInsertLakeApp } from './bt-insert-lake.js'
+import { BtJsonStandardApp } from './bt-json-standard.js'
+
+/** An app class as the CLI and `main()` see it. */
+export interface AppClass {
+  readonly definition: AppDefinition
+  new (args: Record<string, unknown>, runtime?: AppRuntime): EtlApp
+}
+
+/** Every app, in pipeline order. */
+export const APPS: readonly AppClass[] = [BtInsertLakeApp, BtJsonStandardApp]
+
+/** The app registered under a command name, or `undefined`. */
+export function findApp(name: string): AppClass | undefined {
+  const normal = name.replaceAll('_', '-').replace(/\.py$/, '')
+  return APPS.find((app) => app.definition.name === normal)
+}

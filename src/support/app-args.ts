@@ -1,0 +1,102 @@
+import type { DateTime } from 'luxon'
+import { type Clock, parseDateArg, parseStartDateArg } from '../util/dates.js'
+import { ArgumentError } from './errors.js'
+
+/**
+ * The common arguments of every app, under their original (snake_case) names. `main(args)` also accepts the
+ * camelCase and kebab-case spellings (`lastRunDate`, `last-run-date`).
+ */
+export interface CommonArgs {
+  /** `-r`: last run time (`YYYY-MM-DD[ HH:MM:SS[±HH:MM]]`, epoch seconds, or `0`). */
+  readonly last_run_date?: string | number | null
+  /** `-s`: N days back from today's local midnight, or an absolute date. */
+  readonly start_date?: string | number | null
+  /** `-e`: absolute end date, exclusive. */
+  readonly end_date?: string | number | null
+  /** `-F`: process items even when the target has them. */
+  readonly force?: boolean
+  /** `-o`: also write every output file into this local directory. */
+  readonly output_filepath?: string | null
+  /** `-0`: write nothing to repositories, the catalog, perfmet or publishers. */
+  readonly simulate?: boolean
+  /** `--debug`: the `-test` repositories and the debug catalog/perfmet/publishing targets. */
+  readonly debug?: boolean
+}
+
+/** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
+export const COMMON_OPTIONS = [
+  { name: 'last_run_date', short: 'r', type: 'string', describe: 'last run time: YYYY-MM-DD[ HH:MM:SS], epoch seconds, or 0 (= 2000-01-01)' },
+  { name: 'start_date', short: 's', type: 'string', describe: 'start: N days before today\'s local midnight, or a date (inclusive)' },
+  { name: 'end_date', short: 'e', type: 'string', describe: 'end date, exclusive (equal to the start date: that day only)' },
+  { name: 'force', short: 'F', type: 'boolean', describe: 'process items even if the target already has them' },
+  { name: 'output_filepath', short: 'o', type: 'string', describe: 'also write every output file (or a CSV of every publish) here' },
+  { name: 'simulate', short: '0', type: 'boolean', describe: 'do everything except writing to repositories, catalog, perfmet or publishers' },
+  { name: 'debug', short: undefined, type: 'boolean', describe: 'use the -test repositories and the separate debug catalog/perfmet/publishing targets' },
+] as const
+
+/** The `-r/-s/-e` window after parsing (spec §2.3). */
+export interface RunWindow {
+  readonly lastRunDate: DateTime | null
+  readonly startDate: DateTime | null
+  readonly endDate: DateTime | null
+}
+
+/** Normalised common arguments. */
+export interface ParsedArgs extends RunWindow {
+  readonly force: boolean
+  readonly simulate: boolean
+  readonly debug: boolean
+  readonly outputPath: string | null
+}
+
+function kebab(name: string): string {
+  return name.replaceAll('_', '-')
+}
+
+function camel(name: string): string {
+  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+/** Reads an argument under its snake_case, kebab-case or camelCase name. */
+export function readArg(args: Readonly<Record<string, unknown>>, name: string): unknown {
+  for (const key of [name, kebab(name), camel(name)]) {
+    if (args[key] !== undefined) return args[key]
+  }
+  return undefined
+}
+
+function dateValue(value: unknown, name: string): string | number | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string' || typeof value === 'number') return value
+  throw new ArgumentError(`--${name} must be a string or a number (got ${typeof value}).`)
+}
+
+/**
+ * Parses the common arguments exactly in the original's order (spec §2.3), with `parseDateOnly` semantics:
+ * dates are truncated to local midnight. Throws {@link ArgumentError} when neither a last-run nor a start date is
+ * given.
+ */
+export function parseCommonArgs(args: Readonly<Record<string, unknown>>, clock: Clock, dateOnly = true): ParsedArgs {
+  const last = dateValue(readArg(args, 'last_run_date'), 'last_run_date')
+  const start = dateValue(readArg(args, 'start_date'), 'start_date')
+  const end = dateValue(readArg(args, 'end_date'), 'end_date')
+  const lastRunDate = last === null ? null : parseDateArg(last, { dateOnly })
+  const startDate = start === null ? null : parseStartDateArg(start, { now: clock.now(), dateOnly })
+  const endDate = end === null ? null : parseDateArg(end, { dateOnly })
+  if (!lastRunDate && !startDate) {
+    throw new ArgumentError('A last_run_date or start_date must be specified (-r/--last_run_date or -s/--start_date).')
+  }
+  if (startDate && endDate && endDate < startDate) {
+    throw new ArgumentError(`The end date ${endDate.toISO()} is before the start date ${startDate.toISO()}.`)
+  }
+  const output = readArg(args, 'output_filepath')
+  return {
+    lastRunDate,
+    startDate,
+    endDate,
+    force: readArg(args, 'force') === true,
+    simulate: readArg(args, 'simulate') === true,
+    debug: readArg(args, 'debug') === true,
+    outputPath: typeof output === 'string' && output !== '' ? output : null,
+  }
+}
