@@ -117,17 +117,16 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
     .help()
     .alias('help', 'h')
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(null)
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message)
     })
 
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      parser
-        .parseAsync([...argv], {}, (_err, _parsed, text) => resolve(text))
-        .then(() => resolve(''), reject)
+    let output = ''
+    await parser.parseAsync([...argv], {}, (_error, _parsed, text) => {
+      output = text
     })
     if (output) stdout(`${output}\n`)
     return exitCode

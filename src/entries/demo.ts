@@ -66,7 +66,8 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
     await writeFile(unitDataPath, stringifyPy(document))
   }
   const drivers = createDriverSet(settings, { debug: false })
-  const runtime = { settings, logger: options.logger, clock, drivers }
+  const quiet = settings.log.level === 'info' ? options.logger.child({}, { level: 'warn' }) : options.logger
+  const runtime = { settings, logger: quiet, clock, drivers }
   const args = { start_date: days }
   const results: RunResult[] = []
   try {

@@ -343,7 +343,8 @@ export function parseDateArg(value: string | number | null | undefined, options:
     dt = parseDateText(text, zone)
   }
   if (!dt?.isValid || dt.year < 1000 || dt.year > 9999) {
-    throw new ArgumentError(`Cannot parse date ${JSON.stringify(value)} (${ACCEPTED_DATE_FORMS})`)
+    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+    throw new ArgumentError(`Cannot parse date ${shown} (${ACCEPTED_DATE_FORMS})`)
   }
   return options.dateOnly ? startOfLocalDay(dt, zoneName) : dt
 }

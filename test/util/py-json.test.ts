@@ -1,5 +1,13 @@
 import { expect } from 'chai'
-import { PyFloat, parsePyJson, pyFloat, pyFloatOrNull, pyFloatRepr, pyStr, stringifyPy } from '../../src/util/py-json.js'
+import {
+  PyFloat,
+  parsePyJson,
+  pyFloat,
+  pyFloatOrNull,
+  pyFloatRepr,
+  pyStr,
+  stringifyPy,
+} from '../../src/util/py-json.js'
 
 describe('util/py-json', () => {
   describe('pyFloatRepr (Python repr(float))', () => {
@@ -14,7 +22,7 @@ describe('util/py-json', () => {
       [0.0001, '0.0001'],
       [1e15, '1000000000000000.0'],
       [1.5e16, '1.5e+16'],
-      [123456789012345680, '1.2345678901234568e+17'],
+      [Number('123456789012345680'), '1.2345678901234568e+17'],
       [5e-324, '5e-324'],
       [1.7976931348623157e308, '1.7976931348623157e+308'],
       [0, '0.0'],
@@ -26,7 +34,7 @@ describe('util/py-json', () => {
       [1e22, '1e+22'],
       [12345.678, '12345.678'],
       [-1.5e-10, '-1.5e-10'],
-      [9007199254740993, '9007199254740992.0'],
+      [Number('9007199254740993'), '9007199254740992.0'],
       [0.00012345, '0.00012345'],
       [Number.NaN, 'NaN'],
       [Number.POSITIVE_INFINITY, 'Infinity'],
@@ -48,7 +56,8 @@ describe('util/py-json', () => {
     })
 
     it('escapes like ensure_ascii: control chars, DEL, non-ASCII, lower-case hex, "/" untouched', () => {
-      const text = 'tab\there "q" back\\ nl\n cr\r bs\b ff\f nul\u0000 us\u001f del\u007f nbsp\u00a0 euro€ line\u2028 /'
+      const text =
+        'tab\there "q" back\\ nl\n cr\r bs\b ff\f nul\u0000 us\u001f del\u007f nbsp\u00a0 euro€ line\u2028 /'
       expect(stringifyPy(text)).to.equal(
         '"tab\\there \\"q\\" back\\\\ nl\\n cr\\r bs\\b ff\\f nul\\u0000 us\\u001f del\\u007f nbsp\\u00a0 euro\\u20ac line\\u2028 /"',
       )
@@ -60,7 +69,7 @@ describe('util/py-json', () => {
     })
 
     it('escapes keys too', () => {
-      expect(stringifyPy({ 'café': 1 })).to.equal('{"caf\\u00e9": 1}')
+      expect(stringifyPy({ café: 1 })).to.equal('{"caf\\u00e9": 1}')
     })
 
     it('prints integral numbers as ints, big ones in full, and PyFloat as Python floats', () => {
@@ -68,16 +77,16 @@ describe('util/py-json', () => {
       expect(stringifyPy([pyFloat(30), pyFloat(5157156), pyFloat(1e-5), pyFloat(1e16)])).to.equal(
         '[30.0, 5157156.0, 1e-05, 1e+16]',
       )
-      expect(stringifyPy({ lat: pyFloat(30.2715378), lon: pyFloatOrNull(-97.7539673), x: pyFloatOrNull(null) })).to.equal(
-        '{"lat": 30.2715378, "lon": -97.7539673, "x": null}',
-      )
+      expect(
+        stringifyPy({ lat: pyFloat(30.2715378), lon: pyFloatOrNull(-97.7539673), x: pyFloatOrNull(null) }),
+      ).to.equal('{"lat": 30.2715378, "lon": -97.7539673, "x": null}')
       expect(stringifyPy(10n ** 20n)).to.equal('100000000000000000000')
     })
 
     it('writes NaN / Infinity / -Infinity tokens for non-finite numbers', () => {
-      expect(stringifyPy([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, pyFloat(Number.NaN)])).to.equal(
-        '[NaN, Infinity, -Infinity, NaN]',
-      )
+      expect(
+        stringifyPy([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, pyFloat(Number.NaN)]),
+      ).to.equal('[NaN, Infinity, -Infinity, NaN]')
     })
 
     it('skips undefined members, writes null for undefined array items, uses toJSON', () => {
@@ -122,7 +131,9 @@ describe('util/py-json', () => {
     })
 
     it('leaves the words alone inside strings (also with escaped quotes) and in keys', () => {
-      const value = parsePyJson('{"NaN": "NaN Infinity -Infinity", "q": "say \\"NaN\\"", "n": NaN}') as Record<string, unknown>
+      const value = parsePyJson(
+        '{"NaN": "NaN Infinity -Infinity", "q": "say \\"NaN\\"", "n": NaN}',
+      ) as Record<string, unknown>
       expect(value.NaN).to.equal('NaN Infinity -Infinity')
       expect(value.q).to.equal('say "NaN"')
       expect(value.n).to.be.NaN

@@ -150,42 +150,65 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
   }
 
   async function* generate(): AsyncGenerator<string> {
-    yield `{"header": ${stringifyPy(header)}, "data": [`
     const toPyTs = cachedTimeParser(fmt)
+    const records: string[][] = []
     const parser = parse({
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
       record_delimiter: ['\r\n', '\n', '\r'],
       max_record_size: MAX_RECORD_SIZE,
+      on_record: (record: string[]) => {
+        records.push(record)
+        return null
+      },
     })
-    const forwardError = (err: Error) => parser.destroy(err)
-    input.on('error', forwardError)
-    input.pipe(parser)
+    parser.on('error', () => {})
+    const feed = (chunk: unknown) =>
+      new Promise<Error | null>((resolve) => {
+        if (chunk !== null) {
+          parser.write(chunk, (err) => resolve(err ?? null))
+          return
+        }
+        parser.once('error', resolve)
+        parser.once('finish', () => resolve(null))
+        parser.end()
+      })
     let buffer = ''
-    try {
-      for await (const fields of parser as AsyncIterable<string[]>) {
+    const drain = () => {
+      for (const fields of records) {
         const row = convert(fmt, fields, toPyTs)
         for (const column of timeColumns) if (row[column] === null) badTimes += 1
         readerStats?.add(row)
         options.onRow?.(row)
         buffer += rows === 0 ? stringifyPy(row) : `, ${stringifyPy(row)}`
         rows += 1
+      }
+      records.length = 0
+    }
+    let failure: Error | null = null
+    try {
+      yield `{"header": ${stringifyPy(header)}, "data": [`
+      for await (const chunk of input) {
+        failure = await feed(chunk)
+        drain()
+        if (failure) break
         if (buffer.length >= CHUNK_SIZE) {
           yield buffer
           buffer = ''
         }
       }
-    } catch (err) {
-      if (!(err instanceof CsvError)) throw err
-      options.onWarning?.(
-        `CSV parse error in ${options.header.origin_filename}: ${err.message}; keeping the ${rows} rows read so far`,
-      )
+      if (!failure) failure = await feed(null)
+      drain()
     } finally {
-      input.off('error', forwardError)
-      input.unpipe(parser)
       parser.destroy()
       if (!input.readableEnded) input.destroy()
+    }
+    if (failure && !(failure instanceof CsvError)) throw failure
+    if (failure) {
+      options.onWarning?.(
+        `CSV parse error in ${options.header.origin_filename}: ${failure.message}; keeping the ${rows} rows read so far`,
+      )
     }
     yield `${buffer}]}`
   }

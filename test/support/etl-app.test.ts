@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs'
+import { expect } from 'chai'
+import type { DateTime } from 'luxon'
+import { createDriverSet } from '../../src/config/factories.js'
+import { loadSettings } from '../../src/config/load.js'
+import type { AppDefinition } from '../../src/support/app-definition.js'
+import type { AppContext } from '../../src/support/context.js'
+import { ArgumentError } from '../../src/support/errors.js'
+import { EtlApp } from '../../src/support/etl-app.js'
+import type { ItemProvider, KeyMode, ProviderItem, WorkItem } from '../../src/support/items.js'
+import { createCatalogProvider } from '../../src/support/providers/catalog-provider.js'
+import { addDays, fixedClock, parseTimestamp } from '../../src/util/dates.js'
+import { createLogSink } from '../helpers/log-sink.js'
+
+const DAY = parseTimestamp('2019-06-01 00:00:00-05:00')
+
+function listOf(items: { ext: string; date: DateTime }[]): ItemProvider {
+  return {
+    async *list() {
+      for (const { ext, date } of items) {
+        const item: ProviderItem = { base: 'Austin', ext, date, dateEnd: null, payload: null, label: `${ext}@${date.toISODate()}` }
+        yield item
+      }
+    },
+  }
+}
+
+class ProbeApp extends EtlApp {
+  static readonly definition: AppDefinition = {
+    name: 'probe',
+    original: 'probe.py',
+    description: 'test app',
+    dataSource: 'bt',
+    purposeTgt: 'raw',
+    perfmetStage: 'Ingest',
+    needsTempDir: true,
+    options: [],
+  }
+  readonly definition = ProbeApp.definition
+  protected readonly keyMode: KeyMode = 'base+ext'
+  readonly events: string[] = []
+  tempDir: string | null = null
+  failOn = new Set<string>()
+  sourceItems: { ext: string; date: DateTime }[] = []
+
+  protected source(): ItemProvider {
+    return listOf(this.sourceItems)
+  }
+  protected target(ctx: AppContext): ItemProvider {
+    return createCatalogProvider({ catalog: ctx.catalog, repository: ctx.repository('raw'), dataSource: 'bt' })
+  }
+  protected override async beforeLoop(ctx: AppContext) {
+    this.tempDir = ctx.tempDir
+    this.events.push(`before temp=${ctx.tempDir !== null && existsSync(ctx.tempDir)}`)
+  }
+  protected async processItem(item: WorkItem, ctx: AppContext): Promise<number> {
+    this.events.push(`item ${item.label} staged=${ctx.catalog.stagedCount}`)
+    if (this.failOn.has(item.label)) throw new Error(`broken ${item.label}`)
+    const storage = ctx.storageTgt
+    if (!storage) return 0
+    await storage.writeBuffer('x', storage.createCatalogEntry('Austin', item.identifier.ext, item.identifier.date), {
+      stage: true,
+    })
+    ctx.perfmet?.recordCollect(item.identifier.date, true)
+    return 1
+  }
+  protected override async afterLoop(_ctx: AppContext, records: number) {
+    this.events.push(`after ${records}`)
+  }
+}
+
+describe('EtlApp lifecycle', () => {
+  const clock = fixedClock('2019-06-10 08:00:00')
+
+  function runtime() {
+    const settings = loadSettings({
+      env: { CATALOG_ETL_STORAGE: 'memory', CATALOG_ETL_CATALOG: 'memory', CATALOG_ETL_PERFMET: 'none' },
+      cwd: '/nonexistent-cwd',
+    })
+    const drivers = createDriverSet(settings, { debug: false })
+    return { settings, drivers, clock, logger: createLogSink('error').logger }
+  }
+
+  it('the constructor does no I/O and does not validate dates until run()', async () => {
+    const app = new ProbeApp({}, runtime())
+    expect(app.events).to.deep.equal([])
+    const error = await app.run().catch((e: unknown) => e)
+    expect(error).to.be.instanceOf(ArgumentError)
+  })
+
+  it('accepts snake_case, kebab-case and camelCase argument names', async () => {
+    for (const args of [{ start_date: '2019-06-01' }, { 'start-date': '2019-06-01' }, { startDate: '2019-06-01' }]) {
+      const app = new ProbeApp(args, runtime())
+      app.sourceItems = [{ ext: 'a', date: DAY }]
+      expect((await app.run()).items).to.equal(1)
+    }
+  })
+
+  it('flushes staged catalog rows when the date changes and at the end; removes the temp dir', async () => {
+    const app = new ProbeApp({ start_date: '2019-06-01' }, runtime())
+    app.sourceItems = [
+      { ext: 'a', date: DAY },
+      { ext: 'b', date: DAY },
+      { ext: 'a', date: addDays(DAY, 1) },
+      { ext: 'b', date: addDays(DAY, 1) },
+    ]
+    const result = await app.run()
+    expect(result).to.include({ records: 4, items: 4, exitCode: 0 })
+    expect(app.events).to.deep.equal([
+      'before temp=true',
+      'item a@2019-06-01 staged=0',
+      'item b@2019-06-01 staged=1',
+      'item a@2019-06-02 staged=0',
+      'item b@2019-06-02 staged=1',
+      'after 4',
+    ])
+    expect(app.tempDir && existsSync(app.tempDir)).to.equal(false)
+  })
+
+  it('a failing item is recorded, the rest carry on, staged rows of good items land, exit code 2', async () => {
+    const rt = runtime()
+    const app = new ProbeApp({ start_date: '2019-06-01' }, rt)
+    app.sourceItems = [
+      { ext: 'a', date: DAY },
+      { ext: 'b', date: DAY },
+      { ext: 'c', date: DAY },
+    ]
+    app.failOn.add('b@2019-06-01')
+    const result = await app.run()
+    expect(result.exitCode).to.equal(2)
+    expect(result.records).to.equal(2)
+    expect(result.failures.map((f) => [f.label, f.error.message])).to.deep.equal([['b@2019-06-01', 'broken b@2019-06-01']])
+    const rows = []
+    for await (const row of rt.drivers.catalog().query({ repository: 'atd-datalake-raw', dataSource: 'bt' })) rows.push(row.idExt)
+    expect(rows).to.deep.equal(['a', 'c'])
+    const again = new ProbeApp({ start_date: '2019-06-01' }, rt)
+    again.sourceItems = app.sourceItems
+    const retry = await again.run()
+    expect(retry.items).to.equal(1)
+    expect(retry.exitCode).to.equal(0)
+  })
+
+  it('removes the temp dir even when the run fails fatally', async () => {
+    const rt = runtime()
+    const app = new ProbeApp({ start_date: '2019-06-01' }, rt)
+    app.sourceItems = [
+      { ext: 'a', date: addDays(DAY, 1) },
+      { ext: 'b', date: DAY },
+    ]
+    const error = await app.run().catch((e: unknown) => e)
+    expect((error as { code?: string }).code).to.equal('E_INPUT')
+    expect(app.tempDir && existsSync(app.tempDir)).to.equal(false)
+  })
+})
