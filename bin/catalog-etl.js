@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+// In a source checkout, run the TypeScript sources through tsx; in an installed package, run the built files.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-const built = fileURLToPath(new URL('../dist/entries/bin.js', import.meta.url))
-if (existsSync(built)) {
-  await import(built)
-} else {
+const source = fileURLToPath(new URL('../src/entries/bin.ts', import.meta.url))
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api')
   register()
-  await import('../src/entries/bin.ts')
+  await import(source)
+} else {
+  await import('../dist/entries/bin.js')
 }

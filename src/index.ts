@@ -4,20 +4,25 @@
  * The public API: the app base class and its context, the contracts and facades, the compare loop and providers,
  * settings and driver factories, errors, and the apps with their `main(args)` functions.
  */
-export { DATA_SOURCE_CODES, DATA_SOURCES, type DataSourceCode, type DataSourceInfo } from './config/data-sources.js'
+export {
+  DATA_SOURCE_CODES,
+  DATA_SOURCES,
+  type DataSourceCode,
+  type DataSourceInfo,
+} from './config/data-sources.js'
 export { createDriverSet, type DriverSet, type DriverSetOptions } from './config/factories.js'
-export { ENV_SETTINGS, loadSettings, type LoadSettingsOptions } from './config/load.js'
+export { ENV_SETTINGS, type LoadSettingsOptions, loadSettings } from './config/load.js'
 export { DEFAULT_REPOSITORIES, PURPOSES, type Purpose } from './config/repositories.js'
 export { parseSettings, type Settings, type SettingsInput } from './config/schema.js'
 export { createMemoryCatalog } from './drivers/catalog/memory.js'
-export { createPgliteDatabase } from './drivers/sql/pglite-database.js'
 export { createCsvPublisher } from './drivers/publisher/csv.js'
+export { createPgliteDatabase } from './drivers/sql/pglite-database.js'
 export { createLocalStorage } from './drivers/storage/local-fs.js'
 export { createMemoryStorage } from './drivers/storage/memory.js'
 export { createJsonFileUnitData } from './drivers/unit-data/json-file.js'
 export { BtInsertLakeApp, main as btInsertLake } from './entries/bt-insert-lake.js'
 export { BtJsonStandardApp, main as btJsonStandard } from './entries/bt-json-standard.js'
-export { runCli, type CliIo, type ExitCode } from './entries/cli.js'
+export { type CliIo, type ExitCode, runCli } from './entries/cli.js'
 export { APPS, findApp } from './entries/registry.js'
 export type { CommonArgs, ParsedArgs, RunWindow } from './support/app-args.js'
 export type { AppDefinition, AppOptionSpec } from './support/app-definition.js'
@@ -26,7 +31,7 @@ export type { CatalogDriver, CatalogEntry, CatalogFilter, CatalogQuery } from '.
 export { compareItems, sameDayCutoff } from './support/compare.js'
 export type { AppContext } from './support/context.js'
 export * from './support/errors.js'
-export { EtlApp, type AppRuntime, type ItemFailure, type RunResult } from './support/etl-app.js'
+export { type AppRuntime, EtlApp, type ItemFailure, type RunResult } from './support/etl-app.js'
 export type { ItemProvider, KeyMode, ProviderItem, ProviderWindow, WorkItem } from './support/items.js'
 export { createLogger, type Logger } from './support/logger.js'
 export { PerfMet } from './support/perfmet.js'
@@ -38,7 +43,7 @@ export { Publisher } from './support/publisher.js'
 export type { PublisherDriver, PublishRow } from './support/publisher-driver.js'
 export { Storage } from './support/storage.js'
 export type { ObjectInfo, StorageDriver } from './support/storage-driver.js'
-export { UnitDataStore, type UnitDataDocument, type UnitDataSource } from './support/unit-data.js'
+export { type UnitDataDocument, type UnitDataSource, UnitDataStore } from './support/unit-data.js'
 export { type Clock, fixedClock, formatPyTs, parseTimestamp, systemClock } from './util/dates.js'
 
 import { findApp } from './entries/registry.js'

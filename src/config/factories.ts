@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { createPgliteDatabase } from '../drivers/sql/pglite-database.js'
 import { createMemoryCatalog } from '../drivers/catalog/memory.js'
 import { createCsvPublisher } from '../drivers/publisher/csv.js'
+import { createPgliteDatabase } from '../drivers/sql/pglite-database.js'
 import { createLocalStorage } from '../drivers/storage/local-fs.js'
 import { createMemoryStorage } from '../drivers/storage/memory.js'
 import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
@@ -88,7 +88,8 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
   }
 
   return {
-    storage: (repository) => once(`storage:${repository}`, () => storageFactories[settings.storage.kind](repository)),
+    storage: (repository) =>
+      once(`storage:${repository}`, () => storageFactories[settings.storage.kind](repository)),
     catalog: () => once('catalog', () => catalogFactories[settings.catalog.kind]()),
     perfmet() {
       const kind = settings.perfmet.kind
@@ -110,7 +111,8 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       const dir = options.debug ? join(settings.publisher.dir, 'debug') : settings.publisher.dir
       return once(`publisher:${identifier}`, () => createCsvPublisher({ dir, identifier }))
     },
-    localCopy: (dir, identifier) => once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),
+    localCopy: (dir, identifier) =>
+      once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),
     datasetId,
     async close() {
       const drivers = [...built.values()].reverse()

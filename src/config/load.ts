@@ -2,7 +2,15 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ConfigError } from '../support/errors.js'
 import { DEFAULT_LAKE_DIR, profileDefaults } from './profiles.js'
-import { BASE_SETTINGS, mergeSettings, PROFILES, parseSettings, type Profile, type Settings, type SettingsInput } from './schema.js'
+import {
+  BASE_SETTINGS,
+  mergeSettings,
+  PROFILES,
+  type Profile,
+  parseSettings,
+  type Settings,
+  type SettingsInput,
+} from './schema.js'
 
 /** Name of the optional config file looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'catalog-etl.config.json'
@@ -67,10 +75,13 @@ function readConfigFile(path: string): SettingsInput {
   }
   try {
     const parsed: unknown = JSON.parse(text)
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object')
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object')
     return parsed as SettingsInput
   } catch (error) {
-    throw new ConfigError(`Config file ${path} is not a JSON object: ${(error as Error).message}`, { cause: error })
+    throw new ConfigError(`Config file ${path} is not a JSON object: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
 }
 
@@ -108,7 +119,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const lakeDir = resolve(cwd, typeof upper.lakeDir === 'string' ? upper.lakeDir : DEFAULT_LAKE_DIR)
   const merged = mergeSettings(BASE_SETTINGS, profileDefaults(profile, lakeDir), upper, { lakeDir })
   for (const path of PATH_SETTINGS) {
-    const value = path.split('.').reduce<unknown>((node, part) => (node as SettingsInput | undefined)?.[part], merged)
+    const value = path
+      .split('.')
+      .reduce<unknown>((node, part) => (node as SettingsInput | undefined)?.[part], merged)
     if (typeof value === 'string' && value !== '') setPath(merged, path, resolve(cwd, value))
   }
   return parseSettings(merged)

@@ -139,14 +139,18 @@ export function parseSettings(input: SettingsInput): Settings {
     const production = str(input, `repositories.${purpose}.production`)
     const debug = str(input, `repositories.${purpose}.debug`)
     if (production === debug) {
-      throw new ConfigError(`Repositories for "${purpose}" must differ between production and debug ("${debug}").`)
+      throw new ConfigError(
+        `Repositories for "${purpose}" must differ between production and debug ("${debug}").`,
+      )
     }
     repositories[purpose] = { production, debug }
   }
   const catalogProduction = nullableStr(input, 'catalog.production.dataDir')
   const catalogDebug = nullableStr(input, 'catalog.debug.dataDir')
   if (catalogProduction !== null && catalogProduction === catalogDebug) {
-    throw new ConfigError('The debug catalog target must differ from the production one (catalog.debug.dataDir).')
+    throw new ConfigError(
+      'The debug catalog target must differ from the production one (catalog.debug.dataDir).',
+    )
   }
   const pretty = get(input, 'log.pretty')
   const settings: Settings = {

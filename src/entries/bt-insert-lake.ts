@@ -1,6 +1,6 @@
 import type { AppDefinition } from '../support/app-definition.js'
 import type { AppContext } from '../support/context.js'
-import { EtlApp, type AppRuntime, type RunResult } from '../support/etl-app.js'
+import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
 import { createFileProvider } from '../support/providers/file-provider.js'
@@ -22,7 +22,9 @@ export class BtInsertLakeApp extends EtlApp<BtInsertLakeArgs> {
     purposeTgt: 'raw',
     perfmetStage: 'Ingest',
     needsTempDir: false,
-    options: [{ name: 'sourcedir', short: 'd', type: 'string', describe: 'directory containing the AWAM files' }],
+    options: [
+      { name: 'sourcedir', short: 'd', type: 'string', describe: 'directory containing the AWAM files' },
+    ],
   }
   readonly definition = BtInsertLakeApp.definition
   protected readonly keyMode: KeyMode = 'base+ext'
@@ -57,6 +59,9 @@ export class BtInsertLakeApp extends EtlApp<BtInsertLakeArgs> {
 }
 
 /** Runs `bt-insert-lake` with plain-object arguments (`{ start_date: 7, sourcedir: '/app/awam' }`). */
-export function main(args: Record<string, unknown> & BtInsertLakeArgs, runtime?: AppRuntime): Promise<RunResult> {
+export function main(
+  args: Record<string, unknown> & BtInsertLakeArgs,
+  runtime?: AppRuntime,
+): Promise<RunResult> {
   return new BtInsertLakeApp(args, runtime).run()
 }

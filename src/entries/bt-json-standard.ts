@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import type { AppDefinition } from '../support/app-definition.js'
 import type { AppContext } from '../support/context.js'
-import { EtlApp, type AppRuntime, type RunResult } from '../support/etl-app.js'
+import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
 import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
@@ -20,7 +20,8 @@ export class BtJsonStandardApp extends EtlApp {
   static readonly definition: AppDefinition = {
     name: 'bt-json-standard',
     original: 'bt_json_standard.py',
-    description: 'Bluetooth standardize: raw AWAM text files to rawjson JSON documents, plus the unit-data snapshot',
+    description:
+      'Bluetooth standardize: raw AWAM text files to rawjson JSON documents, plus the unit-data snapshot',
     dataSource: 'bt',
     purposeSrc: 'raw',
     purposeTgt: 'standardized',
@@ -44,7 +45,11 @@ export class BtJsonStandardApp extends EtlApp {
   }
 
   protected source(ctx: AppContext): ItemProvider {
-    return createCatalogProvider({ catalog: ctx.catalog, repository: ctx.repository('raw'), dataSource: 'bt' })
+    return createCatalogProvider({
+      catalog: ctx.catalog,
+      repository: ctx.repository('raw'),
+      dataSource: 'bt',
+    })
   }
 
   protected target(ctx: AppContext): ItemProvider {
@@ -70,7 +75,10 @@ export class BtJsonStandardApp extends EtlApp {
       this.#unitDataStored = true
     }
     const pointer = (item.provItem.payload as { pointer: string }).pointer
-    ctx.logger.info({ item: pointer, from: src.repository, to: tgt.repository }, `${pointer}: ${src.repository} -> ${tgt.repository}`)
+    ctx.logger.info(
+      { item: pointer, from: src.repository, to: tgt.repository },
+      `${pointer}: ${src.repository} -> ${tgt.repository}`,
+    )
     const targetExt = `${fileType}.json`
     const now = ctx.clock.now()
     const entry = tgt.createCatalogEntry(base, targetExt, date, { processingDate: now })

@@ -3,8 +3,8 @@ import { DATA_SOURCE_CODES } from '../config/data-sources.js'
 import { createDriverSet } from '../config/factories.js'
 import { PURPOSES, repositoryFor } from '../config/repositories.js'
 import type { Settings } from '../config/schema.js'
-import type { CatalogEntry } from '../support/catalog-driver.js'
 import { Catalog } from '../support/catalog.js'
+import type { CatalogEntry } from '../support/catalog-driver.js'
 import type { Logger } from '../support/logger.js'
 import { type Clock, formatPyTs, parseDateArg, parseStartDateArg } from '../util/dates.js'
 
@@ -26,7 +26,15 @@ export interface CatalogQueryOptions {
   readonly write: (text: string) => void
 }
 
-const COLUMNS = ['collection_date', 'repository', 'data_source', 'id_base', 'id_ext', 'pointer', 'processing_date'] as const
+const COLUMNS = [
+  'collection_date',
+  'repository',
+  'data_source',
+  'id_base',
+  'id_ext',
+  'pointer',
+  'processing_date',
+] as const
 
 function toRecord(row: CatalogEntry) {
   return {
@@ -57,7 +65,8 @@ export async function runCatalogQuery(options: CatalogQueryOptions): Promise<num
     options.start === undefined || options.start === null
       ? null
       : parseStartDateArg(options.start, { now: options.clock.now(), dateOnly: true })
-  const late = options.end === undefined || options.end === null ? null : parseDateArg(options.end, { dateOnly: true })
+  const late =
+    options.end === undefined || options.end === null ? null : parseDateArg(options.end, { dateOnly: true })
   const drivers = createDriverSet(options.settings, { debug })
   const write = options.write
   let count = 0

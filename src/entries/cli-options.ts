@@ -1,19 +1,37 @@
 import type { Argv } from 'yargs'
-import { COMMON_OPTIONS } from '../support/app-args.js'
-import type { AppDefinition, AppOptionSpec } from '../support/app-definition.js'
 import type { SettingsInput } from '../config/schema.js'
 import { LOG_LEVELS, PROFILES } from '../config/schema.js'
+import { COMMON_OPTIONS } from '../support/app-args.js'
+import type { AppDefinition, AppOptionSpec } from '../support/app-definition.js'
 
 /** Options every command takes: where settings come from. */
 export function withGlobalOptions<T>(y: Argv<T>) {
   return y
-    .option('profile', { type: 'string', choices: PROFILES, describe: 'settings profile (default: local)', global: true })
+    .option('profile', {
+      type: 'string',
+      choices: PROFILES,
+      describe: 'settings profile (default: local)',
+      global: true,
+    })
     .option('lake-dir', { type: 'string', describe: 'root of the local lake (default ./lake)', global: true })
-    .option('config', { type: 'string', describe: 'JSON config file (default ./catalog-etl.config.json)', global: true })
+    .option('config', {
+      type: 'string',
+      describe: 'JSON config file (default ./catalog-etl.config.json)',
+      global: true,
+    })
     .option('log-level', { type: 'string', choices: LOG_LEVELS, describe: 'minimum log level', global: true })
 }
 
-function addOption<T>(y: Argv<T>, spec: { name: string; short?: string | undefined; type: AppOptionSpec['type']; describe: string; default?: unknown }) {
+function addOption<T>(
+  y: Argv<T>,
+  spec: {
+    name: string
+    short?: string | undefined
+    type: AppOptionSpec['type']
+    describe: string
+    default?: unknown
+  },
+) {
   const kebab = spec.name.replaceAll('_', '-')
   const alias = [spec.short, kebab !== spec.name ? kebab : undefined].filter((a): a is string => Boolean(a))
   return y.option(spec.name, {

@@ -77,10 +77,22 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
           'list catalog rows',
           (q) =>
             q
-              .option('repository', { type: 'string', array: true, describe: 'repository name(s); default: all' })
+              .option('repository', {
+                type: 'string',
+                array: true,
+                describe: 'repository name(s); default: all',
+              })
               .option('source', { type: 'string', array: true, describe: 'data source code(s) (bt, wt, gs)' })
-              .option('start_date', { alias: ['s', 'start-date'], type: 'string', describe: 'N days back, or a date' })
-              .option('end_date', { alias: ['e', 'end-date'], type: 'string', describe: 'end date, exclusive' })
+              .option('start_date', {
+                alias: ['s', 'start-date'],
+                type: 'string',
+                describe: 'N days back, or a date',
+              })
+              .option('end_date', {
+                alias: ['e', 'end-date'],
+                type: 'string',
+                describe: 'end date, exclusive',
+              })
               .option('debug', { type: 'boolean', describe: 'the debug catalog and -test repositories' })
               .option('json', { type: 'boolean', describe: 'print a JSON array' }),
           async (args) => {
@@ -104,10 +116,21 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
     .command(
       'demo',
       'generate synthetic AWAM files and run the Bluetooth pipeline on the embedded default',
-      (y) => y.option('days', { type: 'number', default: 7, describe: 'days of synthetic data, ending yesterday' }),
+      (y) =>
+        y.option('days', {
+          type: 'number',
+          default: 7,
+          describe: 'days of synthetic data, ending yesterday',
+        }),
       async (args) => {
         const settings = settingsFor(args)
-        const results = await runDemo({ settings, logger: loggerFor(settings), clock, days: args.days, write: stdout })
+        const results = await runDemo({
+          settings,
+          logger: loggerFor(settings),
+          clock,
+          days: args.days,
+          write: stdout,
+        })
         for (const result of results) if (result.exitCode !== 0) exitCode = result.exitCode
       },
     )

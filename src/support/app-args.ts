@@ -25,13 +25,48 @@ export interface CommonArgs {
 
 /** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
 export const COMMON_OPTIONS = [
-  { name: 'last_run_date', short: 'r', type: 'string', describe: 'last run time: YYYY-MM-DD[ HH:MM:SS], epoch seconds, or 0 (= 2000-01-01)' },
-  { name: 'start_date', short: 's', type: 'string', describe: 'start: N days before today\'s local midnight, or a date (inclusive)' },
-  { name: 'end_date', short: 'e', type: 'string', describe: 'end date, exclusive (equal to the start date: that day only)' },
-  { name: 'force', short: 'F', type: 'boolean', describe: 'process items even if the target already has them' },
-  { name: 'output_filepath', short: 'o', type: 'string', describe: 'also write every output file (or a CSV of every publish) here' },
-  { name: 'simulate', short: '0', type: 'boolean', describe: 'do everything except writing to repositories, catalog, perfmet or publishers' },
-  { name: 'debug', short: undefined, type: 'boolean', describe: 'use the -test repositories and the separate debug catalog/perfmet/publishing targets' },
+  {
+    name: 'last_run_date',
+    short: 'r',
+    type: 'string',
+    describe: 'last run time: YYYY-MM-DD[ HH:MM:SS], epoch seconds, or 0 (= 2000-01-01)',
+  },
+  {
+    name: 'start_date',
+    short: 's',
+    type: 'string',
+    describe: "start: N days before today's local midnight, or a date (inclusive)",
+  },
+  {
+    name: 'end_date',
+    short: 'e',
+    type: 'string',
+    describe: 'end date, exclusive (equal to the start date: that day only)',
+  },
+  {
+    name: 'force',
+    short: 'F',
+    type: 'boolean',
+    describe: 'process items even if the target already has them',
+  },
+  {
+    name: 'output_filepath',
+    short: 'o',
+    type: 'string',
+    describe: 'also write every output file (or a CSV of every publish) here',
+  },
+  {
+    name: 'simulate',
+    short: '0',
+    type: 'boolean',
+    describe: 'do everything except writing to repositories, catalog, perfmet or publishers',
+  },
+  {
+    name: 'debug',
+    short: undefined,
+    type: 'boolean',
+    describe: 'use the -test repositories and the separate debug catalog/perfmet/publishing targets',
+  },
 ] as const
 
 /** The `-r/-s/-e` window after parsing (spec §2.3). */
@@ -76,7 +111,11 @@ function dateValue(value: unknown, name: string): string | number | null {
  * dates are truncated to local midnight. Throws {@link ArgumentError} when neither a last-run nor a start date is
  * given.
  */
-export function parseCommonArgs(args: Readonly<Record<string, unknown>>, clock: Clock, dateOnly = true): ParsedArgs {
+export function parseCommonArgs(
+  args: Readonly<Record<string, unknown>>,
+  clock: Clock,
+  dateOnly = true,
+): ParsedArgs {
   const last = dateValue(readArg(args, 'last_run_date'), 'last_run_date')
   const start = dateValue(readArg(args, 'start_date'), 'start_date')
   const end = dateValue(readArg(args, 'end_date'), 'end_date')
@@ -84,7 +123,9 @@ export function parseCommonArgs(args: Readonly<Record<string, unknown>>, clock: 
   const startDate = start === null ? null : parseStartDateArg(start, { now: clock.now(), dateOnly })
   const endDate = end === null ? null : parseDateArg(end, { dateOnly })
   if (!lastRunDate && !startDate) {
-    throw new ArgumentError('A last_run_date or start_date must be specified (-r/--last_run_date or -s/--start_date).')
+    throw new ArgumentError(
+      'A last_run_date or start_date must be specified (-r/--last_run_date or -s/--start_date).',
+    )
   }
   if (startDate && endDate && endDate < startDate) {
     throw new ArgumentError(`The end date ${endDate.toISO()} is before the start date ${startDate.toISO()}.`)

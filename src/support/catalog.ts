@@ -31,7 +31,13 @@ export interface CatalogOptions {
 }
 
 function stageKey(entry: CatalogEntry): string {
-  return [entry.repository, entry.dataSource, entry.idBase, entry.idExt, entry.collectionDate.toMillis()].join('\u0000')
+  return [
+    entry.repository,
+    entry.dataSource,
+    entry.idBase,
+    entry.idExt,
+    entry.collectionDate.toMillis(),
+  ].join('\u0000')
 }
 
 /**
@@ -75,7 +81,12 @@ export class Catalog {
   }
 
   /** The oldest row in `[early, late)`, or `null`. */
-  async queryEarliest(repository: string, base?: CatalogFilter, ext?: CatalogFilter, window: DateWindow = {}) {
+  async queryEarliest(
+    repository: string,
+    base?: CatalogFilter,
+    ext?: CatalogFilter,
+    window: DateWindow = {},
+  ) {
     return this.#first({ repository, base, ext, ...window, order: 'asc', limit: 1 })
   }
 
@@ -117,7 +128,8 @@ export class Catalog {
   /** Upserts entries now, de-duplicated by primary key (last wins), in batches. */
   async upsert(entries: CatalogEntry | readonly CatalogEntry[]): Promise<void> {
     const unique = new Map<string, CatalogEntry>()
-    for (const entry of Array.isArray(entries) ? entries : [entries as CatalogEntry]) unique.set(stageKey(entry), entry)
+    for (const entry of Array.isArray(entries) ? entries : [entries as CatalogEntry])
+      unique.set(stageKey(entry), entry)
     const rows = [...unique.values()]
     for (let i = 0; i < rows.length; i += this.#batchSize) {
       const batch = rows.slice(i, i + this.#batchSize)

@@ -1,5 +1,5 @@
-import type { DriverSet } from '../config/factories.js'
 import type { DataSourceInfo } from '../config/data-sources.js'
+import type { DriverSet } from '../config/factories.js'
 import type { Purpose } from '../config/repositories.js'
 import type { Settings } from '../config/schema.js'
 import type { Clock } from '../util/dates.js'

@@ -49,7 +49,7 @@ export class InvalidKeyError extends EtlError {
   /** The offending key, with control characters escaped. */
   readonly key: string
   constructor(key: string, reason: string) {
-    const shown = JSON.stringify(key).replaceAll("\u007f", "\\u007f")
+    const shown = JSON.stringify(key).replaceAll('\u007f', '\\u007f')
     super('E_INVALID_KEY', `Invalid storage key ${shown}: ${reason}`)
     this.key = shown
   }
@@ -66,7 +66,11 @@ export class NotFoundError extends EtlError {
 /** A driver-level failure wrapped by a facade; the driver's own error is the `cause`. */
 export class DriverError extends EtlError {
   override name = 'DriverError'
-  constructor(code: 'E_DRIVER' | 'E_STORAGE' | 'E_CATALOG' | 'E_PUBLISH', message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: 'E_DRIVER' | 'E_STORAGE' | 'E_CATALOG' | 'E_PUBLISH',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options)
   }
 }

@@ -215,7 +215,11 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
   }
 }
 
-function describeWindow(args: { startDate: DateTime | null; endDate: DateTime | null; lastRunDate: DateTime | null }) {
+function describeWindow(args: {
+  startDate: DateTime | null
+  endDate: DateTime | null
+  lastRunDate: DateTime | null
+}) {
   const fmt = (d: DateTime | null) => (d ? formatPyTs(d) : null)
   let range: string | undefined
   if (args.startDate || args.endDate) {

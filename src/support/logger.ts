@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from 'pino'
+import { type DestinationStream, type Logger, pino } from 'pino'
 import pretty from 'pino-pretty'
 
 export type { Logger } from 'pino'
@@ -21,7 +21,11 @@ export const SECRET_FIELDS = [
 ] as const
 
 /** pino `redact` paths built from {@link SECRET_FIELDS}. */
-export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`])
+export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) => [
+  field,
+  `*.${field}`,
+  `*.*.${field}`,
+])
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {

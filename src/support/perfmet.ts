@@ -73,7 +73,10 @@ export class PerfMet {
     this.#observations.clear()
     if (rows.length === 0) return 0
     if (this.#options.simulate) {
-      this.#options.logger.info({ rows: rows.length }, 'Simulation mode: skipped writing perfmet observations')
+      this.#options.logger.info(
+        { rows: rows.length },
+        'Simulation mode: skipped writing perfmet observations',
+      )
       return 0
     }
     await this.#guard('observations', () => this.#options.driver.writeObservations(rows))
@@ -93,7 +96,10 @@ export class PerfMet {
       collectionEnd: this.#collectEnd,
     }
     if (this.#options.simulate) {
-      this.#options.logger.info({ perfmetJob: { ...job, records } }, 'Simulation mode: skipped writing perfmet job')
+      this.#options.logger.info(
+        { perfmetJob: { ...job, records } },
+        'Simulation mode: skipped writing perfmet job',
+      )
       return
     }
     await this.#guard('job', () => this.#options.driver.writeJob(job))

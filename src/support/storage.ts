@@ -79,7 +79,12 @@ export class Storage {
   }
 
   /** The catalog entry for an item of this repository; the pointer is always recomputed. */
-  createCatalogEntry(base: string, ext: string, collectionDate: DateTime, extras: EntryExtras = {}): CatalogEntry {
+  createCatalogEntry(
+    base: string,
+    ext: string,
+    collectionDate: DateTime,
+    extras: EntryExtras = {},
+  ): CatalogEntry {
     return {
       repository: this.repository,
       dataSource: this.dataSource,
@@ -109,7 +114,8 @@ export class Storage {
   /** Downloads an object into `destDir` (default: the run's temp dir) under its own file name; returns the path. */
   async retrieveFilePath(key: string, destDir?: string): Promise<string> {
     const dir = destDir ?? this.#options.tempDir
-    if (!dir) throw new EtlError('E_STORAGE', 'retrieveFilePath needs a destination: the app has no temp dir.')
+    if (!dir)
+      throw new EtlError('E_STORAGE', 'retrieveFilePath needs a destination: the app has no temp dir.')
     const target = join(dir, basename(key))
     const source = await this.openRead(key)
     await this.#wrap('download', key, () => pipeline(source, createWriteStream(target)))
@@ -146,7 +152,11 @@ export class Storage {
    * `-o` writes a flat local copy, `-0` skips the repository and the catalog. The catalog row is written (or
    * staged) only after the object is stored. Returns the entry as rebuilt.
    */
-  async writeBuffer(body: WritableBody, entry: CatalogEntry, options: WriteOptions = {}): Promise<CatalogEntry> {
+  async writeBuffer(
+    body: WritableBody,
+    entry: CatalogEntry,
+    options: WriteOptions = {},
+  ): Promise<CatalogEntry> {
     const { simulate, outputPath, logger, driver } = this.#options
     const rebuilt = this.createCatalogEntry(entry.idBase, entry.idExt, entry.collectionDate, entry)
     const key = rebuilt.pointer

@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon'
-import { formatDay, formatPyTs, parseTimestamp, startOfLocalDay, type Clock } from '../util/dates.js'
+import { type Clock, formatDay, formatPyTs, parseTimestamp, startOfLocalDay } from '../util/dates.js'
 import { InputError, NotFoundError } from './errors.js'
 import type { Storage } from './storage.js'
 
@@ -75,7 +75,9 @@ export class UnitDataStore {
     if (!catalog) throw new NotFoundError('Unit data lookup needs a catalog.')
     const repository = this.#storage.repository
     const row = date
-      ? await catalog.queryEarliest(repository, this.#areaBase, UNIT_DATA_EXT, { early: date.plus({ seconds: 1 }) })
+      ? await catalog.queryEarliest(repository, this.#areaBase, UNIT_DATA_EXT, {
+          early: date.plus({ seconds: 1 }),
+        })
       : await catalog.queryLatest(repository, this.#areaBase, UNIT_DATA_EXT)
     if (!row) return null
     if (this.#cache?.pointer !== row.pointer) {

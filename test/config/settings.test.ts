@@ -43,7 +43,10 @@ describe('settings', () => {
     expect(fileOnly.log.level).to.equal('warn')
     expect(fileOnly.unitLocation).to.equal('FileTown')
 
-    const withEnv = loadSettings({ env: { CATALOG_ETL_LAKE_DIR: 'from-env', CATALOG_ETL_LOG_LEVEL: 'debug' }, cwd })
+    const withEnv = loadSettings({
+      env: { CATALOG_ETL_LAKE_DIR: 'from-env', CATALOG_ETL_LOG_LEVEL: 'debug' },
+      cwd,
+    })
     expect(withEnv.lakeDir).to.equal(join(cwd, 'from-env'))
     expect(withEnv.log.level).to.equal('debug')
     expect(withEnv.catalog.production.dataDir).to.equal(join(cwd, 'from-env', '.catalog'))
@@ -65,7 +68,11 @@ describe('settings', () => {
 
   const invalid: [string, Record<string, string>, RegExp][] = [
     ['unknown profile', { CATALOG_ETL_PROFILE: 'cloud' }, /Unknown profile "cloud".*"local"/],
-    ['unknown storage kind', { CATALOG_ETL_STORAGE: 'ftp' }, /"storage.kind".*valid values: "local", "memory"/],
+    [
+      'unknown storage kind',
+      { CATALOG_ETL_STORAGE: 'ftp' },
+      /"storage.kind".*valid values: "local", "memory"/,
+    ],
     ['unknown catalog kind', { CATALOG_ETL_CATALOG: 'mysql' }, /"catalog.kind".*"pglite"/],
     ['bad log level', { CATALOG_ETL_LOG_LEVEL: 'loud' }, /"log.level"/],
   ]
@@ -107,7 +114,10 @@ describe('settings', () => {
   })
 
   it('builds drivers lazily, once each, and names unknown publishing variants', async () => {
-    const settings = loadSettings({ env: { CATALOG_ETL_CATALOG: 'memory', CATALOG_ETL_PERFMET: 'none' }, cwd })
+    const settings = loadSettings({
+      env: { CATALOG_ETL_CATALOG: 'memory', CATALOG_ETL_PERFMET: 'none' },
+      cwd,
+    })
     const drivers = createDriverSet(settings, { debug: false })
     expect(drivers.storage('atd-datalake-raw')).to.equal(drivers.storage('atd-datalake-raw'))
     expect(drivers.catalog()).to.equal(drivers.catalog())
@@ -117,7 +127,10 @@ describe('settings', () => {
     expect(drivers.datasetId('bt', 'traf_match_summary')).to.equal('v7zg-5jg9')
     expect(drivers.datasetId('wt', 'default')).to.equal('i626-g7ub')
     expect(drivers.datasetId('gs', 'default')).to.equal('sh59-i6y9')
-    expect(() => drivers.datasetId('bt', 'other')).to.throw(ConfigError, /traf_match_summary, matched, unmatched/)
+    expect(() => drivers.datasetId('bt', 'other')).to.throw(
+      ConfigError,
+      /traf_match_summary, matched, unmatched/,
+    )
     await drivers.close()
     await drivers.close()
   })

@@ -8,7 +8,9 @@ function assertStrictOrder(entries: readonly CatalogEntry[], order: 'asc' | 'des
     const previous = entries[i - 1] as CatalogEntry
     const current = entries[i] as CatalogEntry
     if (compare(previous, current) >= 0) {
-      expect.fail(`row ${i} out of order: ${previous.idBase}@${previous.collectionDate.toISO()} then ${current.idBase}@${current.collectionDate.toISO()}`)
+      expect.fail(
+        `row ${i} out of order: ${previous.idBase}@${previous.collectionDate.toISO()} then ${current.idBase}@${current.collectionDate.toISO()}`,
+      )
     }
   }
 }
@@ -51,7 +53,9 @@ export function describeCatalogPagingContract(
       expect((await q({ early, late, order: 'desc' })).map(keyOf)).to.deep.equal(expected('desc', inWindow))
       const sevens = (e: CatalogEntry) => /^b00[0-9]7$/.test(e.idBase)
       expect((await q({ base: { like: 'b00_7' } })).map(keyOf)).to.deep.equal(expected('asc', sevens))
-      expect((await q({ base: { like: 'b00_7' }, order: 'desc' })).map(keyOf)).to.deep.equal(expected('desc', sevens))
+      expect((await q({ base: { like: 'b00_7' }, order: 'desc' })).map(keyOf)).to.deep.equal(
+        expected('desc', sevens),
+      )
       const exactDay = (await q({ early: at('2020-01-07'), exact: true, order: 'desc' })).map((e) => e.idBase)
       expect(exactDay).to.have.length(100)
       expect(exactDay).to.deep.equal([...exactDay].sort())
@@ -61,12 +65,16 @@ export function describeCatalogPagingContract(
       const batch = manyRows(2345, 7)
       await getDriver().upsert(batch)
       expect(await q()).to.have.length(2345)
-      await getDriver().upsert(batch.map((e) => ({ ...e, pointer: `new/${e.pointer}`, metadata: { n: e.pointer } })))
+      await getDriver().upsert(
+        batch.map((e) => ({ ...e, pointer: `new/${e.pointer}`, metadata: { n: e.pointer } })),
+      )
       const found = await q()
       expect(found).to.have.length(2345)
-      expect(found.every((e) => e.pointer.startsWith('new/p') && (e.metadata as { n: string }).n === e.pointer.slice(4))).to.equal(
-        true,
-      )
+      expect(
+        found.every(
+          (e) => e.pointer.startsWith('new/p') && (e.metadata as { n: string }).n === e.pointer.slice(4),
+        ),
+      ).to.equal(true)
     })
 
     for (const order of ['asc', 'desc'] as const) {
@@ -82,8 +90,18 @@ export function describeCatalogPagingContract(
             await getDriver().upsert([
               row({ date: day, idBase: `a${inserted}`, idExt: 'x.json', pointer: 'tie-before' }),
               row({ date: day, idBase: `c${inserted}`, idExt: 'x.json', pointer: 'tie-after' }),
-              row({ date: day.minus({ days: 30 }), idBase: `e${inserted}`, idExt: 'x.json', pointer: 'earlier' }),
-              row({ date: day.plus({ days: 30 }), idBase: `l${inserted}`, idExt: 'x.json', pointer: 'later' }),
+              row({
+                date: day.minus({ days: 30 }),
+                idBase: `e${inserted}`,
+                idExt: 'x.json',
+                pointer: 'earlier',
+              }),
+              row({
+                date: day.plus({ days: 30 }),
+                idBase: `l${inserted}`,
+                idExt: 'x.json',
+                pointer: 'later',
+              }),
               { ...entry, pointer: 'replaced' },
             ])
           }

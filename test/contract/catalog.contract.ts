@@ -2,8 +2,8 @@ import { expect, use } from 'chai'
 import chaiAsPromised from 'chai-as-promised'
 import { DateTime } from 'luxon'
 import type { CatalogDriver, CatalogEntry, CatalogQuery } from '../../src/support/catalog-driver.js'
-import { describeCatalogPagingContract } from './catalog-paging.contract.js'
 import { at, CHICAGO, collect, contractOrder, keyOf, row, view } from './catalog-fixtures.js'
+import { describeCatalogPagingContract } from './catalog-paging.contract.js'
 
 use(chaiAsPromised)
 
@@ -54,7 +54,12 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
 
     it('replaces every column of the row with the same primary key, including nulls', async () => {
       await driver.upsert([
-        row({ pointer: 'old', collectionEnd: at('2019-06-02'), metadata: { a: 1 }, processingDate: at('2019-06-02') }),
+        row({
+          pointer: 'old',
+          collectionEnd: at('2019-06-02'),
+          metadata: { a: 1 },
+          processingDate: at('2019-06-02'),
+        }),
       ])
       const replacement = row({ pointer: 'new', collectionEnd: null, metadata: null, processingDate: null })
       await driver.upsert([replacement])
@@ -93,12 +98,12 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         row({ dataSource: 'gs', pointer: 'c' }),
       ])
       expect((await q()).map((e) => e.pointer)).to.deep.equal(['a'])
-      expect((await q({ repository: 'raw' })).map((e) => [e.repository, e.dataSource, e.pointer])).to.deep.equal([
-        ['raw', 'bt', 'b'],
-      ])
-      expect((await q({ dataSource: 'gs' })).map((e) => [e.repository, e.dataSource, e.pointer])).to.deep.equal([
-        ['rawjson', 'gs', 'c'],
-      ])
+      expect(
+        (await q({ repository: 'raw' })).map((e) => [e.repository, e.dataSource, e.pointer]),
+      ).to.deep.equal([['raw', 'bt', 'b']])
+      expect(
+        (await q({ dataSource: 'gs' })).map((e) => [e.repository, e.dataSource, e.pointer]),
+      ).to.deep.equal([['rawjson', 'gs', 'c']])
       expect(await q({ repository: 'raw', dataSource: 'gs' })).to.deep.equal([])
     })
 
@@ -112,7 +117,8 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         row({ date: '2019-06-01', idBase: 'a', idExt: 'y.json' }),
       ]
       await driver.upsert(rows)
-      const show = (entries: CatalogEntry[]) => entries.map((e) => `${e.collectionDate.toISODate()} ${e.idBase} ${e.idExt}`)
+      const show = (entries: CatalogEntry[]) =>
+        entries.map((e) => `${e.collectionDate.toISODate()} ${e.idBase} ${e.idExt}`)
       expect(show(await q())).to.deep.equal([
         '2019-06-01 a y.json',
         '2019-06-01 b x.json',
@@ -144,20 +150,35 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         ['a%', 'x.json'],
         ['austinite', 'x.json'],
       ]
-      const bases = async (query: Partial<CatalogQuery>) => (await q(query)).map((e) => `${e.idBase}/${e.idExt}`)
+      const bases = async (query: Partial<CatalogQuery>) =>
+        (await q(query)).map((e) => `${e.idBase}/${e.idExt}`)
       beforeEach(async () => {
         await driver.upsert(ids.map(([idBase, idExt]) => row({ idBase, idExt })))
       })
 
       const cases: Array<[string, Partial<CatalogQuery>, string[]]> = [
-        ['exact base', { base: 'austin' }, ['austin/matched.json', 'austin/matchedxjson', 'austin/unmatched.json']],
-        ['exact ext', { ext: 'x.json' }, ['a%/x.json', 'a_c/x.json', 'abbc/x.json', 'ac/x.json', 'austinite/x.json']],
+        [
+          'exact base',
+          { base: 'austin' },
+          ['austin/matched.json', 'austin/matchedxjson', 'austin/unmatched.json'],
+        ],
+        [
+          'exact ext',
+          { ext: 'x.json' },
+          ['a%/x.json', 'a_c/x.json', 'abbc/x.json', 'ac/x.json', 'austinite/x.json'],
+        ],
         ['exact base and ext', { base: 'austin', ext: 'matched.json' }, ['austin/matched.json']],
         ['exact text with % is literal', { base: 'a%' }, ['a%/x.json']],
-        ['like with %', { base: { like: 'austin%' } }, [
-          'austin/matched.json', 'austin/matchedxjson', 'austin/unmatched.json', 'austinite/x.json',
-        ]],
-        ['like with % inside', { ext: { like: '%matched.json' } }, ['austin/matched.json', 'austin/unmatched.json']],
+        [
+          'like with %',
+          { base: { like: 'austin%' } },
+          ['austin/matched.json', 'austin/matchedxjson', 'austin/unmatched.json', 'austinite/x.json'],
+        ],
+        [
+          'like with % inside',
+          { ext: { like: '%matched.json' } },
+          ['austin/matched.json', 'austin/unmatched.json'],
+        ],
         ['like with _ (exactly one character)', { base: { like: 'a_c' } }, ['a_c/x.json', 'abc/a.c']],
         ['like of a literal dot', { ext: { like: 'matched.json' } }, ['austin/matched.json']],
         ['like with escaped _', { base: { like: 'a\\_c' } }, ['a_c/x.json']],
@@ -174,7 +195,8 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
 
     describe('date window', () => {
       const days = ['2019-06-01', '2019-06-02', '2019-06-03', '2019-06-04']
-      const dates = async (query: Partial<CatalogQuery>) => (await q(query)).map((e) => e.collectionDate.toISODate())
+      const dates = async (query: Partial<CatalogQuery>) =>
+        (await q(query)).map((e) => e.collectionDate.toISODate())
       beforeEach(async () => {
         await driver.upsert(days.map((date) => row({ date })))
       })
@@ -185,17 +207,25 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         ['late is exclusive', { late: at('2019-06-03') }, days.slice(0, 2)],
         ['early and late', { early: at('2019-06-02'), late: at('2019-06-04') }, ['2019-06-02', '2019-06-03']],
         ['early equal to late is empty', { early: at('2019-06-02'), late: at('2019-06-02') }, []],
-        ['bounds between midnights', { early: at('2019-06-01T00:00:01'), late: at('2019-06-03T23:59:59') }, [
-          '2019-06-02', '2019-06-03',
-        ]],
+        [
+          'bounds between midnights',
+          { early: at('2019-06-01T00:00:01'), late: at('2019-06-03T23:59:59') },
+          ['2019-06-02', '2019-06-03'],
+        ],
         ['exact date', { early: at('2019-06-03'), exact: true }, ['2019-06-03']],
-        ['exact ignores late', { early: at('2019-06-03'), late: at('2019-06-02'), exact: true }, ['2019-06-03']],
+        [
+          'exact ignores late',
+          { early: at('2019-06-03'), late: at('2019-06-02'), exact: true },
+          ['2019-06-03'],
+        ],
         ['exact matches the instant, not the day', { early: at('2019-06-03T00:00:01'), exact: true }, []],
         ['exact without early has no date filter', { exact: true, late: at('2019-06-02') }, days],
         ['null bounds are no bounds', { early: null, late: null }, days],
-        ['bounds given in another offset', { early: at('2019-06-02T05:00:00Z'), late: at('2019-06-03T05:00:00Z') }, [
-          '2019-06-02',
-        ]],
+        [
+          'bounds given in another offset',
+          { early: at('2019-06-02T05:00:00Z'), late: at('2019-06-03T05:00:00Z') },
+          ['2019-06-02'],
+        ],
       ]
       for (const [title, query, expected] of cases) {
         it(title, async () => {
@@ -223,10 +253,14 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         ['2019-06-01T12:34:56.789-05:00', '2019-06-01T12:34:56.001-05:00'],
       ]
       await driver.upsert(
-        cases.map(([date, processing], i) => row({ date: at(date), processingDate: at(processing), pointer: `p${i}` })),
+        cases.map(([date, processing], i) =>
+          row({ date: at(date), processingDate: at(processing), pointer: `p${i}` }),
+        ),
       )
       const found = await q()
-      expect(found.map((e) => [e.collectionDate.toISO(), e.processingDate?.toISO(), e.collectionDate.zoneName])).to.deep.equal(
+      expect(
+        found.map((e) => [e.collectionDate.toISO(), e.processingDate?.toISO(), e.collectionDate.zoneName]),
+      ).to.deep.equal(
         [...cases].sort((a, b) => at(a[0]).toMillis() - at(b[0]).toMillis()).map(([d, p]) => [d, p, CHICAGO]),
       )
     })
@@ -237,13 +271,22 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
         row({ idBase: 'b', collectionEnd: at('2019-06-01T06:15:00.250') }),
       ])
       const found = await q()
-      expect(found.map((e) => e.collectionEnd?.toISO() ?? null)).to.deep.equal([null, '2019-06-01T06:15:00.250-05:00'])
+      expect(found.map((e) => e.collectionEnd?.toISO() ?? null)).to.deep.equal([
+        null,
+        '2019-06-01T06:15:00.250-05:00',
+      ])
     })
 
     it('round-trips metadata as JSON', async () => {
       const values: unknown[] = [
         null,
-        { device_type: 'BLUETOOTH', atd_device_id: 72, lat: 30.2715378, kits_id: null, nested: { list: [1, 'two', false] } },
+        {
+          device_type: 'BLUETOOTH',
+          atd_device_id: 72,
+          lat: 30.2715378,
+          kits_id: null,
+          nested: { list: [1, 'two', false] },
+        },
         [1, 2, { a: 'é ✓ 😀' }],
         'just text',
         42.5,
@@ -255,7 +298,8 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
     })
 
     it('rejects an upsert holding the same key twice and writes nothing', async () => {
-      await expect(driver.upsert([row({ idBase: 'a' }), row({ pointer: 'one' }), row({ pointer: 'two' })])).to.be.rejected
+      await expect(driver.upsert([row({ idBase: 'a' }), row({ pointer: 'one' }), row({ pointer: 'two' })])).to
+        .be.rejected
       expect(await q()).to.deep.equal([])
     })
 
@@ -268,7 +312,10 @@ export function describeCatalogContract(label: string, makeDriver: MakeCatalogDr
       const controller = new AbortController()
       const seen: string[] = []
       const run = async () => {
-        for await (const entry of driver.query({ repository: 'rawjson', dataSource: 'bt' }, { signal: controller.signal })) {
+        for await (const entry of driver.query(
+          { repository: 'rawjson', dataSource: 'bt' },
+          { signal: controller.signal },
+        )) {
           seen.push(entry.idBase)
           controller.abort()
         }

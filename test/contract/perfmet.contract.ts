@@ -129,8 +129,15 @@ export function describePerfmetContract(label: string, makeDriver: MakePerfmetDr
     })
 
     it('reads jobs whose processing date is in [from, to)', async () => {
-      const times = ['2019-06-01T23:59:59.999', '2019-06-02', '2019-06-02T12:00', '2019-06-02T23:59:59.999', '2019-06-03']
-      for (const [i, time] of times.entries()) await driver.writeJob(job({ stage: `s${i}`, processingDate: at(time) }))
+      const times = [
+        '2019-06-01T23:59:59.999',
+        '2019-06-02',
+        '2019-06-02T12:00',
+        '2019-06-02T23:59:59.999',
+        '2019-06-03',
+      ]
+      for (const [i, time] of times.entries())
+        await driver.writeJob(job({ stage: `s${i}`, processingDate: at(time) }))
       const found = await day('2019-06-02', '2019-06-03')
       expect(found.map((j) => j.stage)).to.deep.equal(['s1', 's2', 's3'])
       expect(await driver.readJobs(at('2019-06-02T07:00:00Z'), at('2019-06-02T07:00:00Z'))).to.deep.equal([])
@@ -171,7 +178,8 @@ export function describePerfmetContract(label: string, makeDriver: MakePerfmetDr
 
     it('accepts an empty observation list', async () => {
       await driver.writeObservations([])
-      if (readObservations) expect(await readObservations(at('2000-01-01'), at('2100-01-01'))).to.deep.equal([])
+      if (readObservations)
+        expect(await readObservations(at('2000-01-01'), at('2100-01-01'))).to.deep.equal([])
     })
 
     it('closes idempotently', async () => {

@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { createDriverSet, type DriverSet } from '../../src/config/factories.js'
 import { loadSettings } from '../../src/config/load.js'
 import type { Settings } from '../../src/config/schema.js'
-import { createAwamReaders, createBtUnitData, writeAwamDay } from '../../src/drivers/devices/awam-generator.js'
+import {
+  createAwamReaders,
+  createBtUnitData,
+  writeAwamDay,
+} from '../../src/drivers/devices/awam-generator.js'
 import { BtInsertLakeApp } from '../../src/entries/bt-insert-lake.js'
 import { BtJsonStandardApp } from '../../src/entries/bt-json-standard.js'
 import type { CatalogEntry } from '../../src/support/catalog-driver.js'
 import { addDays, fixedClock, formatPyTs, parseTimestamp } from '../../src/util/dates.js'
 import { parsePyJson, stringifyPy } from '../../src/util/py-json.js'
 import { createLogSink } from '../helpers/log-sink.js'
-import { writeFile, mkdir } from 'node:fs/promises'
 
 const clock = fixedClock('2019-06-04 09:00:00')
 const FIRST = parseTimestamp('2019-06-01 00:00:00-05:00')
@@ -39,7 +42,12 @@ describe('Bluetooth apps end to end on the embedded default', function () {
     drivers = createDriverSet(settings, { debug: false })
     await mkdir(settings.devices.awamDir, { recursive: true })
     for (let i = 0; i < 3; i += 1) {
-      await writeAwamDay(settings.devices.awamDir, addDays(FIRST, i), { readers, seed: 3, iafRows: 300, itmfRows: 60 })
+      await writeAwamDay(settings.devices.awamDir, addDays(FIRST, i), {
+        readers,
+        seed: 3,
+        iafRows: 300,
+        itmfRows: 60,
+      })
     }
     await mkdir(settings.unitData.dir, { recursive: true })
     const unit = createBtUnitData(readers, { collectionDate: FIRST, processingDate: FIRST })
@@ -63,7 +71,12 @@ describe('Bluetooth apps end to end on the embedded default', function () {
         const ymd = day.toFormat('yyyy-MM-dd')
         return [...EXTS]
           .sort()
-          .map((t) => [formatPyTs(day), 'Austin', `${t}.txt`, `${day.toFormat('yyyy/MM/dd')}/bt/Austin_bt_${ymd}_${t}.txt`])
+          .map((t) => [
+            formatPyTs(day),
+            'Austin',
+            `${t}.txt`,
+            `${day.toFormat('yyyy/MM/dd')}/bt/Austin_bt_${ymd}_${t}.txt`,
+          ])
       }),
     )
     expect(rows.every((r) => r.processingDate?.equals(clock.now()))).to.equal(true)
@@ -81,7 +94,7 @@ describe('Bluetooth apps end to end on the embedded default', function () {
     expect(rows).to.have.length(10)
     const unitRow = rows.find((r) => r.idExt === 'unit_data.json')
     expect(unitRow?.pointer).to.equal('2019/06/04/bt/Austin_bt_2019-06-04_unit_data.json')
-    expect((unitRow?.metadata as { data_type: string }).data_type).to.equal('bt_unit_data')
+    expect((unitRow?.metadata as { data_type?: string } | undefined)?.data_type).to.equal('bt_unit_data')
 
     const text = await readFile(
       join(dir, 'lake', 'atd-datalake-rawjson', '2019/06/01/bt/Austin_bt_2019-06-01_unmatched.json'),
@@ -160,7 +173,9 @@ describe('Bluetooth apps end to end on the embedded default', function () {
       expect(result.items).to.equal(3)
       expect(existsSync(join(dir, 'lake', 'atd-datalake-raw-test', '2019/06/01/bt'))).to.equal(true)
       const debugRows: CatalogEntry[] = []
-      for await (const r of debugDrivers.catalog().query({ repository: 'atd-datalake-raw-test', dataSource: 'bt' })) {
+      for await (const r of debugDrivers
+        .catalog()
+        .query({ repository: 'atd-datalake-raw-test', dataSource: 'bt' })) {
         debugRows.push(r)
       }
       expect(debugRows).to.have.length(3)

@@ -98,12 +98,18 @@ describe('CLI (in-process)', function () {
     const second = await cli(['demo', '--days', '2', ...lake], cwd)
     expect(second.out).to.contain('Nothing new to process')
 
-    const table = await cli(['catalog', 'query', '--source', 'bt', '--repository', 'atd-datalake-raw', ...lake], cwd)
+    const table = await cli(
+      ['catalog', 'query', '--source', 'bt', '--repository', 'atd-datalake-raw', ...lake],
+      cwd,
+    )
     expect(table.code).to.equal(0)
     expect(table.out).to.contain('2019/06/02/bt/Austin_bt_2019-06-02_matched.txt')
     expect(table.out).to.contain('(6 rows)')
 
-    const json = await cli(['catalog', 'query', '--json', '-s', '2019-06-03', '-e', '2019-06-04', ...lake], cwd)
+    const json = await cli(
+      ['catalog', 'query', '--json', '-s', '2019-06-03', '-e', '2019-06-04', ...lake],
+      cwd,
+    )
     const rows = JSON.parse(json.out) as { pointer: string; collection_date: string }[]
     expect(rows.map((r) => r.pointer)).to.have.members([
       '2019/06/03/bt/Austin_bt_2019-06-03_matched.txt',

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 /** A pino logger whose lines are parsed into objects, for assertions on what was logged. */
 export function createLogSink(level = 'debug'): { logger: Logger; lines: Record<string, unknown>[] } {

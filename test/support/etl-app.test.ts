@@ -18,7 +18,14 @@ function listOf(items: { ext: string; date: DateTime }[]): ItemProvider {
   return {
     async *list() {
       for (const { ext, date } of items) {
-        const item: ProviderItem = { base: 'Austin', ext, date, dateEnd: null, payload: null, label: `${ext}@${date.toISODate()}` }
+        const item: ProviderItem = {
+          base: 'Austin',
+          ext,
+          date,
+          dateEnd: null,
+          payload: null,
+          label: `${ext}@${date.toISODate()}`,
+        }
         yield item
       }
     },
@@ -47,7 +54,11 @@ class ProbeApp extends EtlApp {
     return listOf(this.sourceItems)
   }
   protected target(ctx: AppContext): ItemProvider {
-    return createCatalogProvider({ catalog: ctx.catalog, repository: ctx.repository('raw'), dataSource: 'bt' })
+    return createCatalogProvider({
+      catalog: ctx.catalog,
+      repository: ctx.repository('raw'),
+      dataSource: 'bt',
+    })
   }
   protected override async beforeLoop(ctx: AppContext) {
     this.tempDir = ctx.tempDir
@@ -58,9 +69,13 @@ class ProbeApp extends EtlApp {
     if (this.failOn.has(item.label)) throw new Error(`broken ${item.label}`)
     const storage = ctx.storageTgt
     if (!storage) return 0
-    await storage.writeBuffer('x', storage.createCatalogEntry('Austin', item.identifier.ext, item.identifier.date), {
-      stage: true,
-    })
+    await storage.writeBuffer(
+      'x',
+      storage.createCatalogEntry('Austin', item.identifier.ext, item.identifier.date),
+      {
+        stage: true,
+      },
+    )
     ctx.perfmet?.recordCollect(item.identifier.date, true)
     return 1
   }
@@ -89,7 +104,11 @@ describe('EtlApp lifecycle', () => {
   })
 
   it('accepts snake_case, kebab-case and camelCase argument names', async () => {
-    for (const args of [{ start_date: '2019-06-01' }, { 'start-date': '2019-06-01' }, { startDate: '2019-06-01' }]) {
+    for (const args of [
+      { start_date: '2019-06-01' },
+      { 'start-date': '2019-06-01' },
+      { startDate: '2019-06-01' },
+    ]) {
       const app = new ProbeApp(args, runtime())
       app.sourceItems = [{ ext: 'a', date: DAY }]
       expect((await app.run()).items).to.equal(1)
@@ -129,9 +148,12 @@ describe('EtlApp lifecycle', () => {
     const result = await app.run()
     expect(result.exitCode).to.equal(2)
     expect(result.records).to.equal(2)
-    expect(result.failures.map((f) => [f.label, f.error.message])).to.deep.equal([['b@2019-06-01', 'broken b@2019-06-01']])
+    expect(result.failures.map((f) => [f.label, f.error.message])).to.deep.equal([
+      ['b@2019-06-01', 'broken b@2019-06-01'],
+    ])
     const rows = []
-    for await (const row of rt.drivers.catalog().query({ repository: 'atd-datalake-raw', dataSource: 'bt' })) rows.push(row.idExt)
+    for await (const row of rt.drivers.catalog().query({ repository: 'atd-datalake-raw', dataSource: 'bt' }))
+      rows.push(row.idExt)
     expect(rows).to.deep.equal(['a', 'c'])
     const again = new ProbeApp({ start_date: '2019-06-01' }, rt)
     again.sourceItems = app.sourceItems

@@ -27,7 +27,9 @@ async function keys(driver: StorageDriver) {
   return out
 }
 
-function setup(options: { simulate?: boolean; outputPath?: string | null; ds?: string; repository?: string } = {}) {
+function setup(
+  options: { simulate?: boolean; outputPath?: string | null; ds?: string; repository?: string } = {},
+) {
   const driver = createMemoryStorage()
   const catalogDriver = createMemoryCatalog()
   const { logger, lines } = createLogSink()
@@ -49,12 +51,24 @@ describe('Storage facade', () => {
   describe('file names and keys (spec §5.1, §5.2)', () => {
     const cases: [string, string, string, string, string][] = [
       ['bt', 'Austin', 'unmatched.txt', '2019-06-01', '2019/06/01/bt/Austin_bt_2019-06-01_unmatched.txt'],
-      ['bt', 'Austin', 'traf_match_summary.json', '2019-06-01', '2019/06/01/bt/Austin_bt_2019-06-01_traf_match_summary.json'],
+      [
+        'bt',
+        'Austin',
+        'traf_match_summary.json',
+        '2019-06-01',
+        '2019/06/01/bt/Austin_bt_2019-06-01_traf_match_summary.json',
+      ],
       ['bt', 'Austin', 'unit_data.json', '2019-06-02', '2019/06/02/bt/Austin_bt_2019-06-02_unit_data.json'],
       ['wt', 'Austin', 'csv', '2020-09-13', '2020/09/13/wt/Austin_wt_2020-09-13.csv'],
       ['wt', 'Austin', 'json', '2020-09-13', '2020/09/13/wt/Austin_wt_2020-09-13.json'],
       ['gs', 'Burnet_Richcreek', 'zip', '2019-06-01', '2019/06/01/gs/Burnet_Richcreek_gs_2019-06-01.zip'],
-      ['gs', 'Burnet_Richcreek', 'site.json', '2019-06-02', '2019/06/02/gs/Burnet_Richcreek_gs_2019-06-02_site.json'],
+      [
+        'gs',
+        'Burnet_Richcreek',
+        'site.json',
+        '2019-06-02',
+        '2019/06/02/gs/Burnet_Richcreek_gs_2019-06-02_site.json',
+      ],
       [
         'gs',
         'Burnet_Richcreek',
@@ -62,7 +76,13 @@ describe('Storage facade', () => {
         '2019-06-01',
         '2019/06/01/gs/Burnet_Richcreek_gs_2019-06-01_2c6dff02-cb0c-4da0-adc5-28dd1946df40.json',
       ],
-      ['gs', 'Loop 360_Barton Creek', 'agg15.json', '2019-06-01', '2019/06/01/gs/Loop 360_Barton Creek_gs_2019-06-01_agg15.json'],
+      [
+        'gs',
+        'Loop 360_Barton Creek',
+        'agg15.json',
+        '2019-06-01',
+        '2019/06/01/gs/Loop 360_Barton Creek_gs_2019-06-01_agg15.json',
+      ],
     ]
     for (const [ds, base, ext, day, key] of cases) {
       it(`${ds} ${base} ${ext} → ${key}`, () => {
@@ -104,10 +124,15 @@ describe('Storage facade', () => {
     ]
     for (const row of matrix) {
       it(`simulate=${row.simulate} -o=${row.local}: repository ${row.repo}, catalog ${row.catalog}, local copy ${row.copy}`, async () => {
-        const { storage, driver, catalogDriver } = setup({ simulate: row.simulate, outputPath: row.local ? out : null })
+        const { storage, driver, catalogDriver } = setup({
+          simulate: row.simulate,
+          outputPath: row.local ? out : null,
+        })
         const entry = storage.createCatalogEntry('Austin', 'matched.txt', DAY)
         await storage.writeBuffer('a,b\r\n', entry)
-        expect(await keys(driver)).to.deep.equal(row.repo ? ['2019/06/01/bt/Austin_bt_2019-06-01_matched.txt'] : [])
+        expect(await keys(driver)).to.deep.equal(
+          row.repo ? ['2019/06/01/bt/Austin_bt_2019-06-01_matched.txt'] : [],
+        )
         expect((await rows(catalogDriver, 'atd-datalake-raw')).length).to.equal(row.catalog ? 1 : 0)
         const files = await readdir(out)
         expect(files).to.deep.equal(row.copy ? ['Austin_bt_2019-06-01_matched.txt'] : [])
@@ -117,7 +142,11 @@ describe('Storage facade', () => {
 
     it('rebuilds the entry for its own repository and recomputes the pointer', async () => {
       const { storage, catalogDriver } = setup()
-      const foreign = { ...storage.createCatalogEntry('Austin', 'matched.txt', DAY), repository: 'elsewhere', pointer: 'x/y' }
+      const foreign = {
+        ...storage.createCatalogEntry('Austin', 'matched.txt', DAY),
+        repository: 'elsewhere',
+        pointer: 'x/y',
+      }
       const written = await storage.writeBuffer(Buffer.from('x'), foreign)
       expect(written.repository).to.equal('atd-datalake-raw')
       expect(written.pointer).to.equal('2019/06/01/bt/Austin_bt_2019-06-01_matched.txt')
@@ -142,13 +171,17 @@ describe('Storage facade', () => {
       const path = join(out, 'src.txt')
       await writeFile(path, 'from file')
       await storage.writeFile(path, storage.createCatalogEntry('Austin', 'a.txt', DAY))
-      await storage.writeBuffer(Readable.from(['from ', 'stream']), storage.createCatalogEntry('Austin', 'b.txt', DAY))
+      await storage.writeBuffer(
+        Readable.from(['from ', 'stream']),
+        storage.createCatalogEntry('Austin', 'b.txt', DAY),
+      )
       async function* gen() {
         yield 'from '
         yield Buffer.from('iterable')
       }
       await storage.writeBuffer(gen(), storage.createCatalogEntry('Austin', 'c.txt', DAY))
-      const read = async (ext: string) => (await storage.retrieveBuffer(storage.makePath('Austin', ext, DAY))).toString()
+      const read = async (ext: string) =>
+        (await storage.retrieveBuffer(storage.makePath('Austin', ext, DAY))).toString()
       expect(await read('a.txt')).to.equal('from file')
       expect(await read('b.txt')).to.equal('from stream')
       expect(await read('c.txt')).to.equal('from iterable')
@@ -163,7 +196,9 @@ describe('Storage facade', () => {
       const error = await storage.writeBuffer('x', entry).catch((e: unknown) => e)
       expect(error).to.be.instanceOf(DriverError)
       expect((error as DriverError).code).to.equal('E_STORAGE')
-      expect((error as Error).message).to.contain('disk full').and.contain('atd-datalake-raw')
+      expect((error as Error).message)
+        .to.contain('disk full')
+        .and.contain('atd-datalake-raw')
       expect(((error as Error).cause as Error).message).to.equal('disk full')
       expect(await rows(catalogDriver, 'atd-datalake-raw')).to.have.length(0)
     })
@@ -183,7 +218,9 @@ describe('Storage facade', () => {
       const { storage } = setup()
       const error = await storage.openRead('2019/06/01/bt/none.txt').catch((e: unknown) => e)
       expect(error).to.be.instanceOf(NotFoundError)
-      expect((error as Error).message).to.contain('2019/06/01/bt/none.txt').and.contain('atd-datalake-raw')
+      expect((error as Error).message)
+        .to.contain('2019/06/01/bt/none.txt')
+        .and.contain('atd-datalake-raw')
     })
 
     it('downloads into a directory under the object’s own file name', async () => {

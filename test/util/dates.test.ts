@@ -40,32 +40,18 @@ describe('dates: constants and formatting', () => {
     expect(EARLIEST_TIME.zoneName).to.equal('America/Chicago')
   })
 
+  const ms = (n: number) => wall('2019-06-01 00:00:13').plus({ milliseconds: n })
+  const at5z = utc('2019-06-01T05:00:00')
   const pyCases: [string, DateTime, string][] = [
     ['summer midnight', wall('2019-06-01'), '2019-06-01 00:00:00-05:00'],
     ['winter', wall('2019-01-15 08:09:10'), '2019-01-15 08:09:10-06:00'],
-    [
-      '600 ms → six fraction digits',
-      wall('2019-06-01 00:00:13').plus({ milliseconds: 600 }),
-      '2019-06-01 00:00:13.600000-05:00',
-    ],
-    ['1 ms', wall('2019-06-01 00:00:13').plus({ milliseconds: 1 }), '2019-06-01 00:00:13.001000-05:00'],
-    ['UTC', utc('2019-06-01T05:00:00'), '2019-06-01 05:00:00+00:00'],
-    [
-      'positive half-hour offset',
-      utc('2019-06-01T05:00:00').setZone('Asia/Kolkata'),
-      '2019-06-01 10:30:00+05:30',
-    ],
-    [
-      'fixed +09:00',
-      utc('2019-06-01T05:00:00').setZone(FixedOffsetZone.instance(540)),
-      '2019-06-01 14:00:00+09:00',
-    ],
+    ['600 ms → six fraction digits', ms(600), '2019-06-01 00:00:13.600000-05:00'],
+    ['1 ms', ms(1), '2019-06-01 00:00:13.001000-05:00'],
+    ['UTC', at5z, '2019-06-01 05:00:00+00:00'],
+    ['positive half-hour offset', at5z.setZone('Asia/Kolkata'), '2019-06-01 10:30:00+05:30'],
+    ['fixed +09:00', at5z.setZone(FixedOffsetZone.instance(540)), '2019-06-01 14:00:00+09:00'],
     ['non-existent wall time', wall('2019-03-10 02:30:00'), '2019-03-10 02:30:00-06:00'],
-    [
-      'year below 1000 is zero padded',
-      DateTime.fromObject({ year: 999, month: 2, day: 3 }, { zone: 'utc' }),
-      '0999-02-03 00:00:00+00:00',
-    ],
+    ['zero-padded year', DateTime.utc(999, 2, 3), '0999-02-03 00:00:00+00:00'],
   ]
   for (const [name, dt, expected] of pyCases) {
     it(`formatPyTs: ${name}`, () => expect(formatPyTs(dt)).to.equal(expected))
@@ -73,7 +59,7 @@ describe('dates: constants and formatting', () => {
 
   const otherCases: [DateTime, string, string][] = [
     [wall('2019-06-01 13:45:07'), '2019-06-01T13:45:07', '2019-06-01'],
-    [wall('2019-06-01 00:00:13').plus({ milliseconds: 600 }), '2019-06-01T00:00:13', '2019-06-01'],
+    [ms(600), '2019-06-01T00:00:13', '2019-06-01'],
     [utc('2019-06-01T03:00:00'), '2019-06-01T03:00:00', '2019-06-01'],
     [utc('2019-06-01T03:00:00').setZone(LOCAL_ZONE), '2019-05-31T22:00:00', '2019-05-31'],
     [wall('2019-03-10 02:30:00'), '2019-03-10T02:30:00', '2019-03-10'],
@@ -127,18 +113,15 @@ describe('dates: parseTimestamp', () => {
   })
 
   const junk = [
-    '',
-    'junk',
-    '2019-13-01',
-    '2019-02-30',
-    '2019-06-01 24:00:00',
-    '2019-06-01 12:60:00',
-    '2019-06-01 12:00:60',
-    '06/01/2019',
-    '2019-6-1',
-    '2019-06-01T00:00:00+25:00',
-    '2019-06-01-05:00',
-    'Infinity',
+    ...['', 'junk', '2019-13-01', '2019-02-30', '2019-06-01 24:00:00', '2019-06-01 12:60:00'],
+    ...[
+      '2019-06-01 12:00:60',
+      '06/01/2019',
+      '2019-6-1',
+      '2019-06-01T00:00:00+25:00',
+      '2019-06-01-05:00',
+      'Infinity',
+    ],
   ]
   for (const text of junk) {
     it(`throws ArgumentError for ${JSON.stringify(text)}`, () => {

@@ -8,7 +8,8 @@ export function checkDate(value: unknown, field: string, nullable: boolean): voi
     throw new TypeError(`${field} is required`)
   }
   if (!DateTime.isDateTime(value)) throw new TypeError(`${field} must be a luxon DateTime`)
-  if (!value.isValid) throw new TypeError(`${field} is an invalid DateTime: ${value.invalidExplanation ?? ''}`)
+  if (!value.isValid)
+    throw new TypeError(`${field} is an invalid DateTime: ${value.invalidExplanation ?? ''}`)
 }
 
 function checkString(value: unknown, field: string): void {
@@ -38,7 +39,10 @@ export function checkQuery(query: CatalogQuery): void {
     throw new RangeError(`order must be 'asc' or 'desc', not ${JSON.stringify(query.order)}`)
   }
   const limit = query.limit
-  if (limit !== undefined && !(limit === Number.POSITIVE_INFINITY || (Number.isInteger(limit) && limit >= 0))) {
+  if (
+    limit !== undefined &&
+    !(limit === Number.POSITIVE_INFINITY || (Number.isInteger(limit) && limit >= 0))
+  ) {
     throw new RangeError(`limit must be a non-negative integer, not ${String(limit)}`)
   }
 }

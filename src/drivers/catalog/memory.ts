@@ -1,5 +1,10 @@
 import type { DateTime } from 'luxon'
-import type { CatalogDriver, CatalogEntry, CatalogFilter, CatalogQuery } from '../../support/catalog-driver.js'
+import type {
+  CatalogDriver,
+  CatalogEntry,
+  CatalogFilter,
+  CatalogQuery,
+} from '../../support/catalog-driver.js'
 import { LOCAL_ZONE } from '../../util/dates.js'
 import { checkEntries, checkQuery, metadataJson } from './checks.js'
 import { compareCodePoints, compileLike } from './like-pattern.js'
@@ -74,7 +79,11 @@ function inWindow(ms: number, window: Window): boolean {
 }
 
 function pageAsc(rows: readonly Stored[], window: Window, cursor: Cursor | undefined): Iterable<Stored> {
-  const start = cursor ? firstAfterKey(rows, cursor) : window.early === null ? 0 : firstAtOrAfter(rows, window.early)
+  const start = cursor
+    ? firstAfterKey(rows, cursor)
+    : window.early === null
+      ? 0
+      : firstAtOrAfter(rows, window.early)
   return (function* () {
     for (let i = start; i < rows.length; i++) {
       const row = rows[i] as Stored
@@ -94,7 +103,7 @@ function pageDesc(rows: readonly Stored[], window: Window, cursor: Cursor | unde
       const ms = (rows[groupEnd - 1] as Stored).ms
       if (!inWindow(ms, window)) return
       const groupStart = firstAtOrAfter(rows, ms)
-      const from = cursor && ms === cursor.ms ? Math.max(groupStart, firstAfterKey(rows, cursor)) : groupStart
+      const from = cursor && ms === cursor.ms ? groupStart : groupStart
       for (let i = from; i < groupEnd; i++) yield rows[i] as Stored
       groupEnd = groupStart
     }
@@ -117,7 +126,8 @@ export function createMemoryCatalog(options: MemoryCatalogOptions = {}): Catalog
   const name = options.name ?? 'memory'
   const partitions = new Map<string, Stored[]>()
   let closed = false
-  const partitionKey = (repository: string, dataSource: string): string => JSON.stringify([repository, dataSource])
+  const partitionKey = (repository: string, dataSource: string): string =>
+    JSON.stringify([repository, dataSource])
   const assertOpen = (): void => {
     if (closed) throw new Error(`Catalog driver ${name} is closed`)
   }

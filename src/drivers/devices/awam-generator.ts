@@ -96,9 +96,7 @@ const capitalize = (token: string): string => token.charAt(0).toUpperCase() + to
  */
 export function createAwamReaders(count: number, seed: number): AwamReader[] {
   const rand = createPrng(mix(seed, 0xb7))
-  const combos: [number, number][] = []
-  for (let p = 0; p < PRIMARIES.length; p += 1)
-    for (let c = 0; c < CROSSES.length; c += 1) combos.push([p, c])
+  const combos = PRIMARIES.flatMap((_, p) => CROSSES.map((_, c): [number, number] => [p, c]))
   for (let i = combos.length - 1; i > 0; i -= 1) {
     const j = Math.floor(rand() * (i + 1))
     ;[combos[i], combos[j]] = [combos[j] as [number, number], combos[i] as [number, number]]
@@ -109,16 +107,14 @@ export function createAwamReaders(count: number, seed: number): AwamReader[] {
     const [pToken, pName, pRoad] = PRIMARIES[p] as Street
     const [cToken, cName, cRoad] = CROSSES[c] as Street
     const round = i >= combos.length ? `_${Math.floor(i / combos.length) + 1}` : ''
-    const readerId =
-      i % 12 === 11
-        ? `${capitalize(pToken)}_and_${capitalize(cToken)}${round}`
-        : `${pToken}_${cToken}${round}`
+    const mixedCase = i % 12 === 11
+    const name = mixedCase ? `${capitalize(pToken)}_and_${capitalize(cToken)}` : `${pToken}_${cToken}`
     const coord = (center: number, spread: number) => {
       const v = Math.round((center + (rand() - 0.5) * spread) * 1e7) / 1e7
       return Number.isInteger(v) ? v + 1e-7 : v
     }
     readers.push({
-      readerId,
+      readerId: `${name}${round}`,
       ip: `172.16.${128 + Math.floor(i / 200)}.${20 + (i % 200)}`,
       lat: coord(30.2672, 0.3),
       lon: coord(-97.7431, 0.25),
@@ -179,10 +175,7 @@ export interface WriteAwamDayOptions {
   readonly iafRows?: number
   /** ITMF (matched) rows. @default 30 × readers */
   readonly itmfRows?: number
-  /**
-   * Add a few bad rows: an unparseable time in each file (the first IAF row among them), an empty IAF field time
-   * and a short row in each file. @default false
-   */
+  /** Add bad rows: an unparseable time in each file (in the first IAF row), an empty IAF field time, a short row. */
   readonly anomalies?: boolean
 }
 

@@ -1,5 +1,5 @@
-import { createPgliteDatabase, type PgliteDatabase } from '../sql/pglite-database.js'
 import type { SqlPerfmetDriver } from '../sql/perfmet-sql.js'
+import { createPgliteDatabase, type PgliteDatabase } from '../sql/pglite-database.js'
 
 /** Options of {@link createPglitePerfmet}. */
 export interface PglitePerfmetOptions {

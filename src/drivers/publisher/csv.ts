@@ -49,10 +49,19 @@ export function createCsvPublisher(options: CsvPublisherOptions): PublisherDrive
   async function close(): Promise<void> {
     const open = stream
     stream = null
-    if (open) await new Promise<void>((resolve, reject) => open.end((error?: Error | null) => (error ? reject(error) : resolve())))
+    if (open)
+      await new Promise<void>((resolve, reject) =>
+        open.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      )
   }
 
-  return { name: 'csv', identifier: options.identifier, preferredChunk: options.preferredChunk ?? 1000, write, close }
+  return {
+    name: 'csv',
+    identifier: options.identifier,
+    preferredChunk: options.preferredChunk ?? 1000,
+    write,
+    close,
+  }
 }
 
 function formatCell(value: PublishRow[string] | undefined): string {

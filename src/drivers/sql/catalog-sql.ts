@@ -1,8 +1,13 @@
-import type { CatalogDriver, CatalogEntry, CatalogFilter, CatalogQuery } from '../../support/catalog-driver.js'
+import type {
+  CatalogDriver,
+  CatalogEntry,
+  CatalogFilter,
+  CatalogQuery,
+} from '../../support/catalog-driver.js'
 import { checkEntries, checkQuery, metadataJson } from '../catalog/checks.js'
 import { memoiseAsync } from './memoise.js'
-import { DEFAULT_SCHEMA, TABLES, catalogSchemaStatements, qualifiedName } from './schema.js'
-import { type SqlClient, type SqlClientSource, memoiseClient, withTransaction } from './sql-client.js'
+import { catalogSchemaStatements, DEFAULT_SCHEMA, qualifiedName, TABLES } from './schema.js'
+import { memoiseClient, type SqlClient, type SqlClientSource, withTransaction } from './sql-client.js'
 import { fromSqlTimestamp, timestampText, toSqlTimestamp, toSqlTimestampOrNull } from './sql-time.js'
 import { type UpsertSpec, upsertRows } from './upsert.js'
 
@@ -40,7 +45,8 @@ interface CatalogRow {
   metadata: string | null
 }
 
-interface Cursor {
+/** Where the previous page ended: the last row's sort key. */
+export interface CatalogCursor {
   /** Exact UTC text of the last row's `collection_date` (microseconds kept, unlike a DateTime). */
   readonly date: string
   readonly base: string
@@ -69,11 +75,14 @@ const SELECT_LIST = [
   'metadata::text as metadata',
 ].join(', ')
 
-/** Builds one page's parameterised select (keyset paging after `cursor`). Exported for tests. */
+/**
+ * Builds one page's parameterised select: the query's filters, keyset paging after `cursor` (no OFFSET), the
+ * contract's order and `limit pageLimit`.
+ */
 export function buildCatalogPageSql(
   table: string,
   query: CatalogQuery,
-  cursor: Cursor | undefined,
+  cursor: CatalogCursor | undefined,
   pageLimit: number,
 ): { text: string; params: unknown[] } {
   const params: unknown[] = []
@@ -90,7 +99,9 @@ export function buildCatalogPageSql(
   filter('id_base', query.base)
   filter('id_ext', query.ext)
   if (query.early) {
-    where.push(`collection_date ${query.exact ? '=' : '>='} ${bind(toSqlTimestamp(query.early))}::timestamptz`)
+    where.push(
+      `collection_date ${query.exact ? '=' : '>='} ${bind(toSqlTimestamp(query.early))}::timestamptz`,
+    )
   }
   if (query.late && !query.exact) {
     where.push(`collection_date < ${bind(toSqlTimestamp(query.late))}::timestamptz`)
@@ -151,7 +162,12 @@ export function createSqlCatalog(options: SqlCatalogOptions): CatalogDriver {
   const spec: UpsertSpec = {
     table,
     columns: COLUMNS,
-    casts: { collection_date: 'timestamptz', collection_end: 'timestamptz', processing_date: 'timestamptz', metadata: 'jsonb' },
+    casts: {
+      collection_date: 'timestamptz',
+      collection_end: 'timestamptz',
+      processing_date: 'timestamptz',
+      metadata: 'jsonb',
+    },
     conflict: ['collection_date', 'repository', 'data_source', 'id_base', 'id_ext'],
   }
   const ready = memoiseAsync(async (): Promise<SqlClient> => {
@@ -176,7 +192,7 @@ export function createSqlCatalog(options: SqlCatalogOptions): CatalogDriver {
       checkQuery(query)
       let remaining = query.limit ?? Number.POSITIVE_INFINITY
       if (remaining <= 0) return
-      let cursor: Cursor | undefined
+      let cursor: CatalogCursor | undefined
       for (;;) {
         signal?.throwIfAborted()
         const client = await open()

@@ -2,8 +2,8 @@ import type { DateTime } from 'luxon'
 import type { PerfmetDriver, PerfmetJob, PerfmetObservation } from '../../support/perfmet-driver.js'
 import { checkDate } from '../catalog/checks.js'
 import { memoiseAsync } from './memoise.js'
-import { DEFAULT_SCHEMA, TABLES, perfmetSchemaStatements, qualifiedName } from './schema.js'
-import { type SqlClient, type SqlClientSource, memoiseClient, withTransaction } from './sql-client.js'
+import { DEFAULT_SCHEMA, perfmetSchemaStatements, qualifiedName, TABLES } from './schema.js'
+import { memoiseClient, type SqlClient, type SqlClientSource, withTransaction } from './sql-client.js'
 import { fromSqlTimestamp, timestampText, toSqlTimestamp, toSqlTimestampOrNull } from './sql-time.js'
 import { type UpsertSpec, upsertRows } from './upsert.js'
 
@@ -83,7 +83,8 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
   const ready = memoiseAsync(async (): Promise<SqlClient> => {
     acquired = resolveClient()
     const client = await acquired
-    if (options.migrate) for (const statement of perfmetSchemaStatements(schema)) await client.query(statement)
+    if (options.migrate)
+      for (const statement of perfmetSchemaStatements(schema)) await client.query(statement)
     return client
   })
   let closed: Promise<void> | undefined
@@ -92,7 +93,15 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
 
   const jobSpec: UpsertSpec = {
     table: jobTable,
-    columns: ['data_source', 'stage', 'seconds', 'records', 'processing_date', 'collection_start', 'collection_end'],
+    columns: [
+      'data_source',
+      'stage',
+      'seconds',
+      'records',
+      'processing_date',
+      'collection_start',
+      'collection_end',
+    ],
     casts: { processing_date: 'timestamptz', collection_start: 'timestamptz', collection_end: 'timestamptz' },
     conflict: ['processing_date', 'data_source', 'stage'],
   }
@@ -148,7 +157,12 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
         checkDate(obs.collectionDate, 'collectionDate', false)
         checkDate(obs.timestampMin, 'timestampMin', true)
         checkDate(obs.timestampMax, 'timestampMax', true)
-        const key = JSON.stringify([obs.collectionDate.toMillis(), obs.dataSource, obs.dataType, obs.sensorName])
+        const key = JSON.stringify([
+          obs.collectionDate.toMillis(),
+          obs.dataSource,
+          obs.dataType,
+          obs.sensorName,
+        ])
         if (seen.has(key)) throw new Error(`Duplicate perfmet observation key in one write: ${key}`)
         seen.add(key)
       }

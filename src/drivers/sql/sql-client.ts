@@ -68,7 +68,10 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
 }
 
 /** Runs `fn` in a transaction, through `client.transaction` when present, else `begin`/`commit`. */
-export async function withTransaction<T>(client: SqlClient, fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  client: SqlClient,
+  fn: (tx: SqlQueryable) => Promise<T>,
+): Promise<T> {
   if (client.transaction) return client.transaction(fn)
   await client.query('begin')
   try {

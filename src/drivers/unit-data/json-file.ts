@@ -26,11 +26,18 @@ export function createJsonFileUnitData(options: JsonFileUnitDataOptions): UnitDa
     try {
       parsed = parsePyJson(text)
     } catch (error) {
-      throw new InputError(`Unit data file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error })
+      throw new InputError(`Unit data file ${path} is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     const devices = Array.isArray(parsed) ? parsed : (parsed as { devices?: unknown } | null)?.devices
-    if (!Array.isArray(devices) || devices.some((d) => typeof d !== 'object' || d === null || Array.isArray(d))) {
-      throw new InputError(`Unit data file ${path} must hold a device array or a {"devices": [...]} document.`)
+    if (
+      !Array.isArray(devices) ||
+      devices.some((d) => typeof d !== 'object' || d === null || Array.isArray(d))
+    ) {
+      throw new InputError(
+        `Unit data file ${path} must hold a device array or a {"devices": [...]} document.`,
+      )
     }
     return devices as UnitDevice[]
   }

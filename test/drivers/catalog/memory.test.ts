@@ -7,7 +7,9 @@ import { collect, row } from '../../contract/catalog-fixtures.js'
 
 use(chaiAsPromised)
 
-describeCatalogContract('memory (pageSize 97)', async () => ({ driver: createMemoryCatalog({ pageSize: 97 }) }))
+describeCatalogContract('memory (pageSize 97)', async () => ({
+  driver: createMemoryCatalog({ pageSize: 97 }),
+}))
 describeCatalogContract('memory (default page size)', async () => ({ driver: createMemoryCatalog() }))
 
 describe('memory catalog specifics', () => {
@@ -75,7 +77,8 @@ describe('memory catalog specifics', () => {
     await driver.upsert([row({ metadata })])
     metadata.list.push(2)
     const [first] = await collect(driver.query(all))
-    ;(first?.metadata as { list: number[] }).list.push(3)
+    const returned = first?.metadata as { list: number[] }
+    returned.list.push(3)
     const [second] = await collect(driver.query(all))
     expect(second?.metadata).to.deep.equal({ list: [1] })
   })

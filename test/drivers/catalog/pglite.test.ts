@@ -39,7 +39,11 @@ describe('PGlite catalog', () => {
     it('creates the spec §4.1 table: columns, nullability, primary key and indexes', async () => {
       const client = await db.client()
       for (const statement of catalogSchemaStatements()) await client.query(statement)
-      const { rows: columns } = await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
+      const { rows: columns } = await client.query<{
+        column_name: string
+        data_type: string
+        is_nullable: string
+      }>(
         `select column_name, data_type, is_nullable from information_schema.columns
          where table_schema = 'api' and table_name = 'data_lake_cat' order by ordinal_position`,
       )

@@ -76,7 +76,9 @@ describe('SQL catalog driver (on PGlite)', () => {
     texts.length = 0
     await catalog.upsert(manyRows(2345, 9))
     expect(texts.map((t) => t.slice(0, 11))).to.deep.equal(['insert into', 'insert into', 'insert into'])
-    expect(texts[0]).to.match(/on conflict \(collection_date, repository, data_source, id_base, id_ext\) do update set pointer = excluded\.pointer, collection_end = excluded\.collection_end, processing_date = excluded\.processing_date, metadata = excluded\.metadata$/)
+    expect(texts[0]).to.match(
+      /on conflict \(collection_date, repository, data_source, id_base, id_ext\) do update set pointer = excluded\.pointer, collection_end = excluded\.collection_end, processing_date = excluded\.processing_date, metadata = excluded\.metadata$/,
+    )
     expect(await collect(catalog.query(all))).to.have.length(2345)
   })
 
@@ -112,7 +114,9 @@ describe('SQL catalog driver (on PGlite)', () => {
     await catalog.upsert([row()])
     const { rows } = await pg.query<{ n: number }>('select count(*)::int as n from lake_test.cat')
     expect(rows).to.deep.equal([{ n: 1 }])
-    expect(catalogSchemaSql('lake_test', 'cat')).to.equal(`${catalogSchemaStatements('lake_test', 'cat').join(';\n')};\n`)
+    expect(catalogSchemaSql('lake_test', 'cat')).to.equal(
+      `${catalogSchemaStatements('lake_test', 'cat').join(';\n')};\n`,
+    )
   })
 
   it('does not create tables unless migrate is set', async () => {
@@ -146,7 +150,9 @@ describe('SQL catalog driver (on PGlite)', () => {
     await catalog.close()
     expect((await pg.query<{ one: number }>('select 1 as one')).rows).to.deep.equal([{ one: 1 }])
     expect(() => createSqlCatalog({ client: pg, pageSize: 0 })).to.throw(RangeError)
-    expect(() => createSqlCatalog({ client: pg, schema: 'api; drop table x' })).to.throw(/Invalid SQL identifier/)
+    expect(() => createSqlCatalog({ client: pg, schema: 'api; drop table x' })).to.throw(
+      /Invalid SQL identifier/,
+    )
     expect(() => quoteIdent('1abc')).to.throw(/Invalid SQL identifier/)
     expect(quoteIdent('data_lake_cat')).to.equal('"data_lake_cat"')
   })

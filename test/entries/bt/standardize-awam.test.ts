@@ -17,9 +17,19 @@ const HEADER = {
   processing_date: '2019-06-02 03:00:12.123456-05:00',
 }
 
-const IAF_SAMPLE =
-  '06/01/2019 12:00:00 AM,172.16.131.20,05/31/2019 11:59:56 PM,anderson_mill_bethany,MDY6RUY6QUY6QTA6NzM=\r\n' +
-  '06/01/2019 12:04:41 AM,172.16.129.38,06/01/2019 12:04:43 AM,51st_manor,MjE6ODQ6NTU6OEE6MjU=\r\n'
+const IAF_LINES = [
+  '06/01/2019 12:00:00 AM,172.16.131.20,05/31/2019 11:59:56 PM,anderson_mill_bethany,MDY6RUY6QUY6QTA6NzM=',
+  '06/01/2019 12:04:41 AM,172.16.129.38,06/01/2019 12:04:43 AM,51st_manor,MjE6ODQ6NTU6OEE6MjU=',
+]
+const IAF_SAMPLE = `${IAF_LINES.join('\r\n')}\r\n`
+const ITMF_LINES = [
+  'RDM6QzI6NjE6RDA6MDM=,lamar_mlk,lamar_6th,5/31/2019 11:48:20 PM,5/31/2019 11:59:46 PM,686,5,invalid,125',
+  'OUM6Mjg6ODQ6MUU6ODg=,burnet_anderson,burnet_us183,5/31/2019 11:57:34 PM,5/31/2019 11:59:50 PM,136,32,valid,125',
+]
+const TMSR_LINES = [
+  '51st_springdale,51st_manor,51st,Springdale,Westbound,51st,Manor,Eastbound,0.633,6/1/2019 12:00 AM,-1,-1,15,0,-1',
+  '51st_manor,51st_springdale,51st,Manor,Eastbound,51st,Springdale,Westbound,0.633,6/1/2019 12:00 AM,61,37,15,1,0',
+]
 
 async function run(
   input: string | Buffer[] | Readable,
@@ -42,25 +52,14 @@ async function run(
   const chunks: string[] = []
   for await (const chunk of result.chunks) chunks.push(chunk)
   const text = chunks.join('')
-  return {
-    text,
-    chunks,
-    doc: JSON.parse(text) as { header: unknown; data: AwamRow[] },
-    stats: result.stats(),
-    warnings,
-    rows,
-    stream,
-  }
+  const doc = JSON.parse(text) as { header: unknown; data: AwamRow[] }
+  return { text, chunks, doc, stats: result.stats(), warnings, rows, stream }
 }
 
 describe('entries/bt/standardize-awam', () => {
   describe('standardizeAwamRow (spec §9.2, §11.1 → §11.5)', () => {
     it('IAF sample line', () => {
-      const fields =
-        '06/01/2019 12:00:00 AM,172.16.131.20,05/31/2019 11:59:56 PM,anderson_mill_bethany,MDY6RUY6QUY6QTA6NzM='.split(
-          ',',
-        )
-      expect(standardizeAwamRow('unmatched', fields)).to.deep.equal({
+      expect(standardizeAwamRow('unmatched', (IAF_LINES[0] as string).split(','))).to.deep.equal({
         host_timestamp: '2019-06-01 00:00:00-05:00',
         ip_address: '172.16.131.20',
         field_timestamp: '2019-05-31 23:59:56-05:00',
@@ -69,51 +68,21 @@ describe('entries/bt/standardize-awam', () => {
       })
     })
 
-    it('ITMF sample lines: numbers stay strings, times without leading zeros', () => {
-      const row = standardizeAwamRow(
-        'matched',
-        'RDM6QzI6NjE6RDA6MDM=,lamar_mlk,lamar_6th,5/31/2019 11:48:20 PM,5/31/2019 11:59:46 PM,686,5,invalid,125'.split(
-          ',',
-        ),
-      )
-      expect(row).to.deep.equal({
-        dev_addr: 'RDM6QzI6NjE6RDA6MDM=',
-        origin_reader_id: 'lamar_mlk',
-        dest_reader_id: 'lamar_6th',
-        start_time: '2019-05-31 23:48:20-05:00',
-        end_time: '2019-05-31 23:59:46-05:00',
-        travel_time_secs: '686',
-        speed: '5',
-        match_validity: 'invalid',
-        filter_id: '125',
-      })
+    it('ITMF sample line: numbers stay strings, times without leading zeros', () => {
+      const row = standardizeAwamRow('matched', (ITMF_LINES[0] as string).split(','))
       expect(Object.keys(row)).to.deep.equal(AWAM_FORMATS.matched.columns)
+      expect(Object.values(row)).to.deep.equal([
+        ...['RDM6QzI6NjE6RDA6MDM=', 'lamar_mlk', 'lamar_6th', '2019-05-31 23:48:20-05:00'],
+        ...['2019-05-31 23:59:46-05:00', '686', '5', 'invalid', '125'],
+      ])
     })
 
-    it('TMSR sample lines: minute times, -1 kept as text', () => {
-      const row = standardizeAwamRow(
-        'traf_match_summary',
-        '51st_springdale,51st_manor,51st,Springdale,Westbound,51st,Manor,Eastbound,0.633,6/1/2019 12:00 AM,-1,-1,15,0,-1'.split(
-          ',',
-        ),
-      )
-      expect(row).to.deep.equal({
-        origin_reader_id: '51st_springdale',
-        dest_reader_id: '51st_manor',
-        origin_road: '51st',
-        origin_cross_st: 'Springdale',
-        origin_dir: 'Westbound',
-        dest_road: '51st',
-        dest_cross_st: 'Manor',
-        dest_dir: 'Eastbound',
-        seg_length: '0.633',
-        timestamp: '2019-06-01 00:00:00-05:00',
-        avg_travel_time: '-1',
-        avg_speed: '-1',
-        interval: '15',
-        samples: '0',
-        std_dev: '-1',
-      })
+    it('TMSR sample line: minute times, -1 kept as text', () => {
+      const row = standardizeAwamRow('traf_match_summary', (TMSR_LINES[0] as string).split(','))
+      const head = (TMSR_LINES[0] as string).split(',').slice(0, 9)
+      expect(Object.keys(row)).to.deep.equal(AWAM_FORMATS.traf_match_summary.columns)
+      const tail = ['2019-06-01 00:00:00-05:00', '-1', '-1', '15', '0', '-1']
+      expect(Object.values(row)).to.deep.equal([...head, ...tail])
     })
 
     const iafTimes: [string, string | null][] = [
@@ -147,6 +116,12 @@ describe('entries/bt/standardize-awam', () => {
         expect(row.field_timestamp).to.equal(expected)
       })
     }
+
+    it('the streaming conversion gives the same times as the per-row function', async () => {
+      const input = iafTimes.map(([text]) => `${text},ip,${text},r,a`).join('\r\n')
+      const { doc } = await run(input, 'unmatched')
+      expect(doc.data.map((r) => r.host_timestamp)).to.deep.equal(iafTimes.map(([, expected]) => expected))
+    })
 
     it('TMSR time needs the minute format: seconds make it unparseable', () => {
       const base = ['o', 'd', 'r', 'c', 'N', 'r', 'c', 'S', '1.0']
@@ -194,14 +169,8 @@ describe('entries/bt/standardize-awam', () => {
     it('header keys in the original order, with data_type and file_type', async () => {
       for (const fileType of ['unmatched', 'matched', 'traf_match_summary'] as const) {
         const { doc } = await run('', fileType)
-        expect(Object.keys(doc.header as object)).to.deep.equal([
-          'data_type',
-          'file_type',
-          'origin_filename',
-          'target_filename',
-          'collection_date',
-          'processing_date',
-        ])
+        const keys = 'data_type file_type origin_filename target_filename collection_date processing_date'
+        expect(Object.keys(doc.header as object)).to.deep.equal(keys.split(' '))
         expect(doc.header).to.deep.include({ data_type: 'bluetooth', file_type: fileType })
         expect(doc.data).to.deep.equal([])
       }
@@ -213,20 +182,12 @@ describe('entries/bt/standardize-awam', () => {
     })
 
     it('converts the ITMF and TMSR samples', async () => {
-      const itmf = await run(
-        'RDM6QzI6NjE6RDA6MDM=,lamar_mlk,lamar_6th,5/31/2019 11:48:20 PM,5/31/2019 11:59:46 PM,686,5,invalid,125\r\n' +
-          'OUM6Mjg6ODQ6MUU6ODg=,burnet_anderson,burnet_us183,5/31/2019 11:57:34 PM,5/31/2019 11:59:50 PM,136,32,valid,125\r\n',
-        'matched',
-      )
+      const itmf = await run(ITMF_LINES.join('\r\n'), 'matched')
       expect(itmf.doc.data.map((r) => [r.start_time, r.end_time, r.speed, r.match_validity])).to.deep.equal([
         ['2019-05-31 23:48:20-05:00', '2019-05-31 23:59:46-05:00', '5', 'invalid'],
         ['2019-05-31 23:57:34-05:00', '2019-05-31 23:59:50-05:00', '32', 'valid'],
       ])
-      const tmsr = await run(
-        '51st_springdale,51st_manor,51st,Springdale,Westbound,51st,Manor,Eastbound,0.633,6/1/2019 12:00 AM,-1,-1,15,0,-1\r\n' +
-          '51st_manor,51st_springdale,51st,Manor,Eastbound,51st,Springdale,Westbound,0.633,6/1/2019 12:00 AM,61,37,15,1,0\r\n',
-        'traf_match_summary',
-      )
+      const tmsr = await run(`${TMSR_LINES.join('\r\n')}\r\n`, 'traf_match_summary')
       expect(tmsr.doc.data[1]).to.deep.include({
         timestamp: '2019-06-01 00:00:00-05:00',
         avg_travel_time: '61',
@@ -245,38 +206,15 @@ describe('entries/bt/standardize-awam', () => {
         '06/01/2019 12:00:04 AM,,06/01/2019 12:00:04 AM,lamar_6th,',
       ].join('\r\n')
       const { doc, stats, warnings } = await run(input, 'unmatched')
-      expect(doc.data).to.deep.equal([
-        {
-          host_timestamp: null,
-          ip_address: '172.16.131.20',
-          field_timestamp: '2019-06-01 00:00:01-05:00',
-          reader_id: 'lamar_6th',
-          dev_addr: 'QQ==',
-        },
-        {
-          host_timestamp: '2019-06-01 00:00:02-05:00',
-          ip_address: '172.16.131.20',
-          field_timestamp: null,
-          reader_id: null,
-          dev_addr: null,
-        },
-        {
-          host_timestamp: '2019-06-01 00:00:03-05:00',
-          ip_address: '172.16.131.20',
-          field_timestamp: null,
-          reader_id: 'lamar_6th',
-          dev_addr: 'QQ==',
-          null: ['extra1', 'extra2'],
-        },
-        { host_timestamp: null, ip_address: null, field_timestamp: null, reader_id: null, dev_addr: null },
-        {
-          host_timestamp: '2019-06-01 00:00:04-05:00',
-          ip_address: '',
-          field_timestamp: '2019-06-01 00:00:04-05:00',
-          reader_id: 'lamar_6th',
-          dev_addr: '',
-        },
+      const ts = (sec: number) => `2019-06-01 00:00:0${sec}-05:00`
+      expect(doc.data.map((r) => Object.values(r))).to.deep.equal([
+        [null, '172.16.131.20', ts(1), 'lamar_6th', 'QQ=='],
+        [ts(2), '172.16.131.20', null, null, null],
+        [ts(3), '172.16.131.20', null, 'lamar_6th', 'QQ==', ['extra1', 'extra2']],
+        [null, null, null, null, null],
+        [ts(4), '', ts(4), 'lamar_6th', ''],
       ])
+      expect(Object.keys(doc.data[2] ?? {}).at(-1)).to.equal('null')
       expect(stats).to.deep.include({ rows: 5, badTimes: 5 })
       expect(warnings).to.deep.equal([])
     })
