@@ -34,10 +34,16 @@ export function row(spec: RowSpec = {}): CatalogEntry {
   }
 }
 
-/** Drains an async iterable into an array. */
+/** Most items {@link collect} accepts: a driver that pages forever fails fast instead of exhausting memory. */
+export const COLLECT_LIMIT = 50_000
+
+/** Drains an async iterable into an array; throws past {@link COLLECT_LIMIT} items. */
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
-  for await (const item of iterable) out.push(item)
+  for await (const item of iterable) {
+    if (out.length >= COLLECT_LIMIT) throw new Error(`query yielded more than ${COLLECT_LIMIT} rows`)
+    out.push(item)
+  }
   return out
 }
 

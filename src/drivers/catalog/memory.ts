@@ -103,7 +103,7 @@ function pageDesc(rows: readonly Stored[], window: Window, cursor: Cursor | unde
       const ms = (rows[groupEnd - 1] as Stored).ms
       if (!inWindow(ms, window)) return
       const groupStart = firstAtOrAfter(rows, ms)
-      const from = cursor && ms === cursor.ms ? groupStart : groupStart
+      const from = cursor && ms === cursor.ms ? Math.max(groupStart, firstAfterKey(rows, cursor)) : groupStart
       for (let i = from; i < groupEnd; i++) yield rows[i] as Stored
       groupEnd = groupStart
     }
