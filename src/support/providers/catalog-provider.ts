@@ -1,4 +1,5 @@
 import type { CatalogEntry, CatalogFilter, CatalogQuery } from '../catalog-driver.js'
+import { EtlError } from '../errors.js'
 import type { ItemProvider, ProviderItem, ProviderWindow } from '../items.js'
 
 /** The part of a catalog (driver or facade) the provider needs. */
@@ -57,4 +58,29 @@ export function createCatalogProvider(options: CatalogProviderOptions): ItemProv
       }
     },
   }
+}
+
+/** The part of a `Storage` facade {@link createStorageCatalogProvider} needs. */
+export interface CatalogBackedRepository {
+  readonly repository: string
+  readonly dataSource: string
+  readonly catalog: CatalogQuerySource | null
+}
+
+/**
+ * Lists the catalog rows of a storage's own repository (the original's `LastUpdStorageCatProv`): the same as
+ * {@link createCatalogProvider} with the storage's catalog, repository and data source.
+ */
+export function createStorageCatalogProvider(
+  storage: CatalogBackedRepository,
+  filters: { readonly base?: CatalogFilter; readonly ext?: CatalogFilter } = {},
+): ItemProvider<CatalogEntry> {
+  if (!storage.catalog) throw new EtlError('E_CONFIG', `Repository "${storage.repository}" has no catalog to list.`)
+  return createCatalogProvider({
+    catalog: storage.catalog,
+    repository: storage.repository,
+    dataSource: storage.dataSource,
+    base: filters.base,
+    ext: filters.ext,
+  })
 }
