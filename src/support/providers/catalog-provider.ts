@@ -75,7 +75,8 @@ export function createStorageCatalogProvider(
   storage: CatalogBackedRepository,
   filters: { readonly base?: CatalogFilter; readonly ext?: CatalogFilter } = {},
 ): ItemProvider<CatalogEntry> {
-  if (!storage.catalog) throw new EtlError('E_CONFIG', `Repository "${storage.repository}" has no catalog to list.`)
+  if (!storage.catalog)
+    throw new EtlError('E_CONFIG', `Repository "${storage.repository}" has no catalog to list.`)
   return createCatalogProvider({
     catalog: storage.catalog,
     repository: storage.repository,
