@@ -128,8 +128,42 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+type Shape = { readonly [key: string]: Shape | true }
+
+const REPOSITORY_SHAPE: Shape = { production: true, debug: true }
+const SETTINGS_SHAPE: Shape = {
+  $schema: true,
+  profile: true,
+  timezone: true,
+  unitLocation: true,
+  lakeDir: true,
+  tempRoot: true,
+  storage: { kind: true },
+  catalog: { kind: true, production: { dataDir: true }, debug: { dataDir: true } },
+  perfmet: { kind: true },
+  unitData: { kind: true, dir: true },
+  publisher: { kind: true, dir: true },
+  repositories: Object.fromEntries(PURPOSES.map((p) => [p, REPOSITORY_SHAPE])),
+  devices: { awamDir: true },
+  log: { level: true, pretty: true },
+}
+
+function checkKeys(input: unknown, shape: Shape, prefix: string): void {
+  if (!isObject(input)) return
+  for (const [key, value] of Object.entries(input)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    const expected = shape[key]
+    if (expected === undefined) {
+      const known = Object.keys(shape).filter((k) => k !== '$schema')
+      throw new ConfigError(`Unknown setting "${path}"; known settings here: ${known.join(', ')}.`)
+    }
+    if (expected !== true) checkKeys(value, expected, path)
+  }
+}
+
 /** Validates a merged settings tree and returns a deep-frozen {@link Settings}; throws {@link ConfigError}. */
 export function parseSettings(input: SettingsInput): Settings {
+  checkKeys(input, SETTINGS_SHAPE, '')
   const timezone = str(input, 'timezone')
   if (timezone !== 'America/Chicago' && timezone !== 'US/Central') {
     throw new ConfigError(`Setting "timezone" must be "America/Chicago" (got "${timezone}").`)
@@ -153,6 +187,11 @@ export function parseSettings(input: SettingsInput): Settings {
     )
   }
   const pretty = get(input, 'log.pretty')
+  if (get(input, 'perfmet.kind') === 'catalog' && get(input, 'catalog.kind') !== 'pglite') {
+    throw new ConfigError(
+      'perfmet.kind "catalog" needs catalog.kind "pglite"; set perfmet.kind to "none" otherwise.',
+    )
+  }
   const settings: Settings = {
     profile: pick(input, 'profile', PROFILES),
     timezone: 'America/Chicago',
@@ -174,6 +213,9 @@ export function parseSettings(input: SettingsInput): Settings {
       level: pick(input, 'log.level', LOG_LEVELS),
       pretty: pretty === true || pretty === false ? pretty : pick(input, 'log.pretty', ['auto'] as const),
     },
+  }
+  if (settings.perfmet.kind === 'catalog' && settings.catalog.kind !== 'pglite') {
+    throw new ConfigError('perfmet.kind "catalog" needs catalog.kind "pglite"; set perfmet.kind to "none" otherwise.')
   }
   return deepFreeze(settings)
 }

@@ -1,4 +1,11 @@
 #!/usr/bin/env node
 import { runCli } from './cli.js'
 
-process.exitCode = await runCli(process.argv.slice(2))
+const controller = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`catalog-etl: ${signal} received, stopping after committing finished items\n`)
+    controller.abort(new Error(`Interrupted by ${signal}`))
+  })
+}
+process.exitCode = await runCli(process.argv.slice(2), { signal: controller.signal })

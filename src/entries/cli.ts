@@ -21,6 +21,8 @@ export interface CliIo {
   readonly clock?: Clock
   /** Logger for apps; default: pino on stderr per the settings. */
   readonly logger?: Logger
+  /** Cancels a running app (the binary wires SIGINT and SIGTERM to it). */
+  readonly signal?: AbortSignal
 }
 
 /** Exit codes: 0 all done, 1 fatal, 2 finished with failed items. */
@@ -64,7 +66,13 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
       (y) => withAppOptions(y, def),
       async (args) => {
         const settings = settingsFor(args)
-        const result = await new app(args, { settings, clock, logger: loggerFor(settings) }).run()
+        const runtime = {
+          settings,
+          clock,
+          logger: loggerFor(settings),
+          ...(io.signal ? { signal: io.signal } : {}),
+        }
+        const result = await new app(args, runtime).run()
         report(result)
       },
     )

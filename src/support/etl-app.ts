@@ -9,7 +9,7 @@ import type { Purpose } from '../config/repositories.js'
 import { repositoryFor } from '../config/repositories.js'
 import type { Settings, SettingsInput } from '../config/schema.js'
 import { type Clock, formatPyTs, systemClock } from '../util/dates.js'
-import { parseCommonArgs } from './app-args.js'
+import { parseCommonArgs, readArg } from './app-args.js'
 import type { AppDefinition } from './app-definition.js'
 import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
@@ -133,7 +133,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
         signal,
         dataSource: DATA_SOURCES[def.dataSource],
         args,
-        custom: this.#args,
+        custom: withDefaults(this.#args, def.options),
         catalog,
         storageSrc: def.purposeSrc ? makeStorage(def.purposeSrc) : null,
         storageTgt: def.purposeTgt ? makeStorage(def.purposeTgt) : null,
@@ -233,4 +233,16 @@ function describeWindow(args: {
 
 function prettyLogs(setting: 'auto' | boolean): boolean {
   return setting === 'auto' ? process.stderr.isTTY === true : setting
+}
+
+function withDefaults(
+  args: Readonly<Record<string, unknown>>,
+  options: AppDefinition['options'],
+): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = { ...args }
+  for (const option of options) {
+    const given = readArg(args, option.name)
+    out[option.name] = given === undefined ? option.default : given
+  }
+  return Object.freeze(out)
 }

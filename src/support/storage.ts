@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { DateTime } from 'luxon'
 import { formatDay } from '../util/dates.js'
-import { normalizeKey } from '../util/keys.js'
+import { normalizeKey, normalizePrefix } from '../util/keys.js'
 import { parsePyJson, stringifyPy } from '../util/py-json.js'
 import type { Catalog } from './catalog.js'
 import type { CatalogEntry } from './catalog-driver.js'
@@ -188,7 +188,7 @@ export class Storage {
 
   /** Lists stored objects under a key prefix. */
   list(prefix = ''): AsyncIterable<{ key: string; size: number; modified: Date }> {
-    return this.#options.driver.list(prefix)
+    return this.#options.driver.list(normalizePrefix(prefix))
   }
 
   async #wrap<T>(action: string, key: string, fn: () => Promise<T>): Promise<T> {

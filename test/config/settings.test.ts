@@ -61,7 +61,10 @@ describe('settings', () => {
   })
 
   it('reads an explicit config file (option or CATALOG_ETL_CONFIG)', async () => {
-    await writeFile(join(cwd, 'other.json'), JSON.stringify({ catalog: { kind: 'memory' } }))
+    await writeFile(
+      join(cwd, 'other.json'),
+      JSON.stringify({ catalog: { kind: 'memory' }, perfmet: { kind: 'none' } }),
+    )
     expect(loadSettings({ env: {}, cwd, configFile: 'other.json' }).catalog.kind).to.equal('memory')
     expect(loadSettings({ env: { CATALOG_ETL_CONFIG: 'other.json' }, cwd }).catalog.kind).to.equal('memory')
   })
@@ -135,8 +138,17 @@ describe('settings', () => {
     await drivers.close()
   })
 
-  it('refuses perfmet "catalog" without the pglite catalog', () => {
-    const settings = loadSettings({ env: { CATALOG_ETL_CATALOG: 'memory' }, cwd })
-    expect(() => createDriverSet(settings, { debug: false }).perfmet()).to.throw(ConfigError, /perfmet/)
+  it('refuses perfmet "catalog" without the pglite catalog when the settings load', () => {
+    expect(() => loadSettings({ env: { CATALOG_ETL_CATALOG: 'memory' }, cwd })).to.throw(
+      ConfigError,
+      /perfmet/,
+    )
+  })
+
+  it('names unknown settings (a typo is an error, not a silent default)', async () => {
+    await writeFile(join(cwd, 'catalog-etl.config.json'), JSON.stringify({ lakedir: 'x' }))
+    expect(() => loadSettings({ env: {}, cwd })).to.throw(ConfigError, /Unknown setting "lakedir".*lakeDir/)
+    await writeFile(join(cwd, 'catalog-etl.config.json'), JSON.stringify({ catalog: { knd: 'memory' } }))
+    expect(() => loadSettings({ env: {}, cwd })).to.throw(ConfigError, /Unknown setting "catalog.knd"/)
   })
 })

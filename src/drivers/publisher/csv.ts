@@ -19,7 +19,7 @@ export interface CsvPublisherOptions {
 /**
  * Publishes rows to a CSV file (the original's `PublishCSVConn`): the file is truncated on the first write, the
  * header is the key list of the first row, rows follow in header order (a missing key is an error), standard
- * dialect with `\r\n` line ends.
+ * dialect with `\r\n` line ends. Writing again after `close()` appends to the same file.
  */
 export function createCsvPublisher(options: CsvPublisherOptions): PublisherDriver {
   const path = join(options.dir, `${options.identifier}.csv`)
@@ -30,9 +30,11 @@ export function createCsvPublisher(options: CsvPublisherOptions): PublisherDrive
     if (rows.length === 0) return
     if (!stream) {
       await mkdir(options.dir, { recursive: true })
-      stream = createWriteStream(path)
-      columns = Object.keys(rows[0] as PublishRow)
-      stream.write(stringify([columns], { record_delimiter: '\r\n' }))
+      stream = createWriteStream(path, { flags: columns ? 'a' : 'w' })
+      if (!columns) {
+        columns = Object.keys(rows[0] as PublishRow)
+        stream.write(stringify([columns], { record_delimiter: '\r\n' }))
+      }
     }
     const header = columns as string[]
     const records = rows.map((row, index) => {
