@@ -97,9 +97,6 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
         case 'none':
           return null
         case 'catalog':
-          if (settings.catalog.kind !== 'pglite') {
-            throw new ConfigError('perfmet.kind "catalog" needs catalog.kind "pglite"; use "none" otherwise.')
-          }
           return once('perfmet', () => pglite().perfmet())
         default:
           return assertNever(kind, 'perfmet kind')

@@ -187,11 +187,6 @@ export function parseSettings(input: SettingsInput): Settings {
     )
   }
   const pretty = get(input, 'log.pretty')
-  if (get(input, 'perfmet.kind') === 'catalog' && get(input, 'catalog.kind') !== 'pglite') {
-    throw new ConfigError(
-      'perfmet.kind "catalog" needs catalog.kind "pglite"; set perfmet.kind to "none" otherwise.',
-    )
-  }
   const settings: Settings = {
     profile: pick(input, 'profile', PROFILES),
     timezone: 'America/Chicago',
@@ -215,7 +210,9 @@ export function parseSettings(input: SettingsInput): Settings {
     },
   }
   if (settings.perfmet.kind === 'catalog' && settings.catalog.kind !== 'pglite') {
-    throw new ConfigError('perfmet.kind "catalog" needs catalog.kind "pglite"; set perfmet.kind to "none" otherwise.')
+    throw new ConfigError(
+      'perfmet.kind "catalog" needs catalog.kind "pglite"; set perfmet.kind to "none" otherwise.',
+    )
   }
   return deepFreeze(settings)
 }
