@@ -1,19 +1,20 @@
 import { join } from 'node:path'
-import { createMemoryCatalog } from '../drivers/catalog/memory.js'
 import { createCsvPublisher } from '../drivers/publisher/csv.js'
-import { createPgliteDatabase } from '../drivers/sql/pglite-database.js'
 import { createLocalStorage } from '../drivers/storage/local-fs.js'
 import { createMemoryStorage } from '../drivers/storage/memory.js'
+import { createS3Storage } from '../drivers/storage/s3.js'
 import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
 import type { CatalogDriver } from '../support/catalog-driver.js'
-import { assertNever, ConfigError } from '../support/errors.js'
+import { ConfigError } from '../support/errors.js'
+import type { Logger } from '../support/logger.js'
 import type { PerfmetDriver } from '../support/perfmet-driver.js'
 import type { PublisherDriver } from '../support/publisher-driver.js'
 import type { StorageDriver } from '../support/storage-driver.js'
 import type { UnitDataSource } from '../support/unit-data.js'
+import { type CatalogBackend, createCatalogBackend } from './catalog-backend.js'
 import { type DataSourceCode, isDataSourceCode } from './data-sources.js'
 import { DATASET_IDS } from './datasets.js'
-import type { CatalogKind, Settings, StorageKind } from './schema.js'
+import type { Settings, StorageKind } from './schema.js'
 
 /**
  * Builds every driver an app needs, lazily and once each (the original's `config.create*` functions as one
@@ -42,6 +43,8 @@ export interface DriverSet {
 export interface DriverSetOptions {
   /** `--debug`: `-test` repositories and the debug catalog, perfmet and publishing targets. */
   readonly debug: boolean
+  /** Logger for drivers that log their retries. */
+  readonly logger?: Logger
 }
 
 type Closable = { close(): Promise<void> }
@@ -49,8 +52,7 @@ type Closable = { close(): Promise<void> }
 /** Creates the {@link DriverSet} for validated settings. */
 export function createDriverSet(settings: Settings, options: DriverSetOptions): DriverSet {
   const built = new Map<string, Closable>()
-  const target = options.debug ? settings.catalog.debug : settings.catalog.production
-  let database: ReturnType<typeof createPgliteDatabase> | null = null
+  let backend: CatalogBackend | null = null
 
   function once<T extends Closable>(key: string, make: () => T): T {
     let driver = built.get(key) as T | undefined
@@ -61,18 +63,35 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
     return driver
   }
 
-  function pglite() {
-    database ??= createPgliteDatabase({ dataDir: target.dataDir ?? undefined })
-    return database
+  function catalogBackend(): CatalogBackend {
+    backend ??= createCatalogBackend(settings, options.debug, options.logger)
+    return backend
   }
 
   const storageFactories: Record<StorageKind, (repository: string) => StorageDriver> = {
     local: (repository) => createLocalStorage({ root: join(settings.lakeDir, repository) }),
     memory: () => createMemoryStorage(),
-  }
-  const catalogFactories: Record<CatalogKind, () => CatalogDriver> = {
-    pglite: () => pglite().catalog(),
-    memory: () => createMemoryCatalog(),
+    s3: (repository) => {
+      const s3 = settings.storage.s3
+      return createS3Storage({
+        bucket: repository,
+        region: s3.region,
+        forcePathStyle: s3.forcePathStyle,
+        maxAttempts: s3.maxAttempts,
+        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+        ...(s3.credentials
+          ? {
+              credentials: {
+                accessKeyId: s3.credentials.accessKeyId.reveal(),
+                secretAccessKey: s3.credentials.secretAccessKey.reveal(),
+                ...(s3.credentials.sessionToken
+                  ? { sessionToken: s3.credentials.sessionToken.reveal() }
+                  : {}),
+              },
+            }
+          : {}),
+      })
+    },
   }
 
   function datasetId(dataSource: string, variant: string): string {
@@ -90,17 +109,14 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
   return {
     storage: (repository) =>
       once(`storage:${repository}`, () => storageFactories[settings.storage.kind](repository)),
-    catalog: () => once('catalog', () => catalogFactories[settings.catalog.kind]()),
+    catalog: () => once('catalog', () => catalogBackend().catalog()),
     perfmet() {
-      const kind = settings.perfmet.kind
-      switch (kind) {
-        case 'none':
-          return null
-        case 'catalog':
-          return once('perfmet', () => pglite().perfmet())
-        default:
-          return assertNever(kind, 'perfmet kind')
-      }
+      if (settings.perfmet.kind === 'none') return null
+      const driver = built.get('perfmet') as PerfmetDriver | undefined
+      if (driver) return driver
+      const made = catalogBackend().perfmet()
+      if (made) built.set('perfmet', made)
+      return made
     },
     unitData: () => once('unit-data', () => createJsonFileUnitData({ dir: settings.unitData.dir })),
     publisher(dataSource, variant) {
@@ -116,8 +132,8 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       built.clear()
       const errors: unknown[] = []
       for (const driver of drivers) await driver.close().catch((error: unknown) => errors.push(error))
-      if (database) await database.close().catch((error: unknown) => errors.push(error))
-      database = null
+      if (backend) await backend.close().catch((error: unknown) => errors.push(error))
+      backend = null
       if (errors.length > 0) throw new AggregateError(errors, 'Closing drivers failed')
     },
   }

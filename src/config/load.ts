@@ -4,13 +4,14 @@ import { ConfigError } from '../support/errors.js'
 import { DEFAULT_LAKE_DIR, profileDefaults } from './profiles.js'
 import {
   BASE_SETTINGS,
-  mergeSettings,
   PROFILES,
   type Profile,
-  parseSettings,
+  type S3Credentials,
   type Settings,
   type SettingsInput,
 } from './schema.js'
+import { secretFromEnv } from './secret.js'
+import { mergeSettings, parseSettings } from './validate.js'
 
 /** Name of the optional config file looked up in the working directory. */
 export const CONFIG_FILE_NAME = 'catalog-etl.config.json'
@@ -24,12 +25,28 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   CATALOG_ETL_CATALOG: 'catalog.kind',
   CATALOG_ETL_CATALOG_DIR: 'catalog.production.dataDir',
   CATALOG_ETL_DEBUG_CATALOG_DIR: 'catalog.debug.dataDir',
+  CATALOG_ETL_CATALOG_URL: 'catalog.production.url',
+  CATALOG_ETL_DEBUG_CATALOG_URL: 'catalog.debug.url',
+  CATALOG_ETL_CATALOG_SCHEMA: 'catalog.schema',
+  CATALOG_ETL_S3_ENDPOINT: 'storage.s3.endpoint',
+  CATALOG_ETL_S3_REGION: 'storage.s3.region',
+  CATALOG_ETL_S3_FORCE_PATH_STYLE: 'storage.s3.forcePathStyle',
+  CATALOG_ETL_S3_MAX_ATTEMPTS: 'storage.s3.maxAttempts',
   CATALOG_ETL_PERFMET: 'perfmet.kind',
   CATALOG_ETL_UNIT_DATA_DIR: 'unitData.dir',
   CATALOG_ETL_PUBLISH_DIR: 'publisher.dir',
   CATALOG_ETL_AWAM_DIR: 'devices.awamDir',
   CATALOG_ETL_LOG_LEVEL: 'log.level',
   CATALOG_ETL_LOG_PRETTY: 'log.pretty',
+})
+
+/** Secrets read from the environment (`NAME` or a file named by `NAME_FILE`), never from a config file. */
+export const ENV_SECRETS = Object.freeze({
+  CATALOG_ETL_CATALOG_TOKEN: 'bearer token of the production PostgREST catalog and perfmet',
+  CATALOG_ETL_DEBUG_CATALOG_TOKEN: 'bearer token of the debug PostgREST catalog and perfmet',
+  AWS_ACCESS_KEY_ID: 'S3 access key id (with AWS_SECRET_ACCESS_KEY; otherwise the AWS SDK credential chain)',
+  AWS_SECRET_ACCESS_KEY: 'S3 secret access key',
+  AWS_SESSION_TOKEN: 'S3 session token (optional)',
 })
 
 /** Where settings come from; everything is injected so tests never touch the real process. */
@@ -53,6 +70,25 @@ function setPath(target: SettingsInput, path: string, value: unknown): void {
     node = node[part] as SettingsInput
   }
   node[parts[parts.length - 1] as string] = value
+}
+
+function s3CredentialsFromEnv(env: Readonly<Record<string, string | undefined>>): S3Credentials | null {
+  const accessKeyId = secretFromEnv(env, 'AWS_ACCESS_KEY_ID')
+  const secretAccessKey = secretFromEnv(env, 'AWS_SECRET_ACCESS_KEY')
+  if (!accessKeyId && !secretAccessKey) return null
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(
+      'Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (to use the SDK chain).',
+    )
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: secretFromEnv(env, 'AWS_SESSION_TOKEN') }
+}
+
+function isSet(layer: SettingsInput, path: string): boolean {
+  return (
+    path.split('.').reduce<unknown>((node, part) => (node as SettingsInput | undefined)?.[part], layer) !==
+    undefined
+  )
 }
 
 function envLayer(env: Readonly<Record<string, string | undefined>>): SettingsInput {
@@ -118,11 +154,18 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
   const lakeDir = resolve(cwd, typeof upper.lakeDir === 'string' ? upper.lakeDir : DEFAULT_LAKE_DIR)
   const merged = mergeSettings(BASE_SETTINGS, profileDefaults(profile, lakeDir), upper, { lakeDir })
+  if (env.AWS_REGION && !(isSet(fileLayer, 'storage.s3.region') || env.CATALOG_ETL_S3_REGION)) {
+    setPath(merged, 'storage.s3.region', env.AWS_REGION)
+  }
   for (const path of PATH_SETTINGS) {
     const value = path
       .split('.')
       .reduce<unknown>((node, part) => (node as SettingsInput | undefined)?.[part], merged)
     if (typeof value === 'string' && value !== '') setPath(merged, path, resolve(cwd, value))
   }
-  return parseSettings(merged)
+  return parseSettings(merged, {
+    catalogToken: secretFromEnv(env, 'CATALOG_ETL_CATALOG_TOKEN'),
+    debugCatalogToken: secretFromEnv(env, 'CATALOG_ETL_DEBUG_CATALOG_TOKEN'),
+    s3Credentials: s3CredentialsFromEnv(env),
+  })
 }

@@ -6,7 +6,8 @@ export const DEFAULT_LAKE_DIR = './lake'
 
 /**
  * The defaults of a profile. Paths that live inside the lake are derived from `lakeDir`, so moving the lake
- * (`--lake-dir`, `CATALOG_ETL_LAKE_DIR`) moves everything with it.
+ * (`--lake-dir`, `CATALOG_ETL_LAKE_DIR`) moves everything with it. `production` stores objects in S3 buckets named
+ * after the repositories and keeps the catalog and perfmet behind PostgREST (its URL is required).
  */
 export function profileDefaults(profile: Profile, lakeDir: string): SettingsInput {
   switch (profile) {
@@ -24,6 +25,17 @@ export function profileDefaults(profile: Profile, lakeDir: string): SettingsInpu
         unitData: { kind: 'json-file', dir: join(lakeDir, 'unit-data') },
         publisher: { kind: 'csv', dir: join(lakeDir, 'publish') },
         devices: { awamDir: join(lakeDir, 'devices', 'awam') },
+      }
+    case 'production':
+      return {
+        profile,
+        lakeDir,
+        storage: { kind: 's3' },
+        catalog: { kind: 'postgrest' },
+        perfmet: { kind: 'catalog' },
+        unitData: { kind: 'json-file', dir: join(lakeDir, 'unit-data') },
+        publisher: { kind: 'csv', dir: join(lakeDir, 'publish') },
+        devices: { awamDir: '/app/awam' },
       }
   }
 }

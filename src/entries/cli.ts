@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../support/logger.js'
 import { type Clock, systemClock } from '../util/dates.js'
 import { runCatalogQuery } from './catalog-query.js'
 import { overridesFromFlags, withAppOptions, withGlobalOptions } from './cli-options.js'
+import { runDbMigrate } from './db-migrate.js'
 import { runDemo } from './demo.js'
 import { APPS } from './registry.js'
 
@@ -120,6 +121,63 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
           },
         )
         .demandCommand(1, 'Choose a catalog subcommand: query'),
+    )
+    .command('db', 'manage the catalog database', (y) =>
+      y
+        .command(
+          'migrate',
+          'create or update the catalog and perfmet tables in PostgreSQL (idempotent)',
+          (m) =>
+            m
+              .option('url', {
+                type: 'string',
+                describe: 'postgres:// URL (default: the catalog URL with catalog.kind postgres)',
+              })
+              .option('schema', {
+                type: 'string',
+                describe: 'schema of the tables (default: catalog.schema, "api")',
+              })
+              .option('debug', { type: 'boolean', describe: 'migrate the debug catalog target' })
+              .option('roles', {
+                type: 'boolean',
+                describe: 'also create the PostgREST roles and grant them',
+              })
+              .option('anon-role', {
+                type: 'string',
+                default: 'web_anon',
+                describe: 'PostgREST anonymous role (no access)',
+              })
+              .option('writer-role', {
+                type: 'string',
+                default: 'catalog_writer',
+                describe: 'role of the JWT "role" claim (full access)',
+              })
+              .option('authenticator-role', {
+                type: 'string',
+                default: 'authenticator',
+                describe: 'login role PostgREST connects as',
+              }),
+          async (args) => {
+            const settings = settingsFor(args)
+            await runDbMigrate({
+              settings,
+              write: stdout,
+              debug: args.debug === true,
+              ...(args.url ? { url: args.url } : {}),
+              ...(args.schema ? { schema: args.schema } : {}),
+              ...(args.roles
+                ? {
+                    roles: {
+                      anon: args['anon-role'],
+                      writer: args['writer-role'],
+                      authenticator: args['authenticator-role'],
+                    },
+                  }
+                : {}),
+            })
+          },
+        )
+        .demandCommand(1, 'Choose a db subcommand: migrate'),
     )
     .command(
       'demo',

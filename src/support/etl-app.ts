@@ -105,7 +105,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       runtime.logger ?? createLogger({ level: settings.log.level, pretty: prettyLogs(settings.log.pretty) })
     const def = this.definition
     const logger = root.child({ app: def.name, ds: def.dataSource })
-    const drivers = runtime.drivers ?? createDriverSet(settings, { debug: args.debug })
+    const drivers = runtime.drivers ?? createDriverSet(settings, { debug: args.debug, logger })
     const signal = runtime.signal ?? new AbortController().signal
     let tempDir: string | null = null
     const publishers: Publisher[] = []

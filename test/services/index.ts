@@ -10,6 +10,7 @@ import { signJwt } from './jwt.js'
 import { type PostgresServer, startPostgres } from './postgres-server.js'
 import { type PostgrestServer, startPostgrest } from './postgrest-server.js'
 import { type S3Server, startS3 } from './s3-server.js'
+import { stopRecorded, sweepStaleServices, WORKDIR_PREFIX, writeOwner } from './stale-sweep.js'
 
 /** PostgREST roles used by the tests (the same names `catalog-etl db migrate` uses by default). */
 export const TEST_ROLES = {
@@ -83,10 +84,14 @@ export async function stopTestServices(): Promise<void> {
 }
 
 async function start(): Promise<TestServices> {
-  const workDir = await mkdtemp(join(tmpdir(), 'catalog-etl-services-'))
+  sweepStaleServices()
+  const workDir = await mkdtemp(join(tmpdir(), WORKDIR_PREFIX))
   await chmod(workDir, 0o755)
+  writeOwner(workDir, {})
+  process.once('exit', () => stopRecorded(workDir))
   const [pg, s3] = await Promise.all([startPostgres(workDir), startS3(join(workDir, 's3.log'))])
   stoppers.push(pg.stop, s3.stop)
+  writeOwner(workDir, { children: [s3.pid], pgDataDir: pg.dataDir, pgCtl: pg.pgCtl })
   const admin = await createPgClient({ connectionString: pg.url, maxConnections: 2 })
   try {
     await migrateDatabase(admin, { schema: 'api', roles: TEST_ROLES })
@@ -103,6 +108,7 @@ async function start(): Promise<TestServices> {
     logFile: join(workDir, 'postgrest.log'),
   })
   stoppers.push(postgrest.stop)
+  writeOwner(workDir, { children: [s3.pid, postgrest.pid] })
   const s3Server: S3Server = s3
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' }
   const s3Client = () =>

@@ -11,6 +11,9 @@ export interface PostgresServer {
   readonly port: number
   /** How it was provided: a throwaway initdb cluster, `PG_URL`, or pglite-socket. */
   readonly kind: 'initdb' | 'external' | 'pglite-socket'
+  /** The cluster directory and pg_ctl of an initdb cluster (for the stale-server sweep), else `null`. */
+  readonly dataDir: string | null
+  readonly pgCtl: string | null
   stop(): Promise<void>
 }
 
@@ -31,7 +34,14 @@ function asPostgres(bin: string, args: string[]): [string, string[]] {
 export async function startPostgres(workDir: string): Promise<PostgresServer> {
   if (process.env.PG_URL) {
     const port = Number(new URL(process.env.PG_URL).port || 5432)
-    return { url: process.env.PG_URL, port, kind: 'external', stop: async () => {} }
+    return {
+      url: process.env.PG_URL,
+      port,
+      kind: 'external',
+      dataDir: null,
+      pgCtl: null,
+      stop: async () => {},
+    }
   }
   const port = await freePort()
   const binDir = findBinDir()
@@ -78,6 +88,8 @@ export async function startPostgres(workDir: string): Promise<PostgresServer> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     kind: 'initdb',
+    dataDir,
+    pgCtl: join(binDir, 'pg_ctl'),
     async stop() {
       const [stopCmd, stopArgs] = asPostgres(join(binDir, 'pg_ctl'), [
         '-D',
@@ -106,6 +118,8 @@ async function startPgliteSocket(workDir: string, port: number): Promise<Postgre
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     kind: 'pglite-socket',
+    dataDir: null,
+    pgCtl: null,
     stop: () => stopProcess(child),
   }
 }

@@ -9,6 +9,8 @@ export interface PostgrestServer {
   readonly url: string
   /** Admin URL (`/ready`, `/live`). */
   readonly adminUrl: string
+  /** Process id (for the stale-server sweep). */
+  readonly pid: number
   stop(): Promise<void>
 }
 
@@ -51,5 +53,5 @@ export async function startPostgrest(options: PostgrestServerOptions): Promise<P
       throw new Error(`PostgREST exited with ${child.exitCode}; see ${options.logFile}`)
     return (await fetch(`${adminUrl}/ready`)).status === 200
   })
-  return { url: `http://127.0.0.1:${port}`, adminUrl, stop: () => stopProcess(child) }
+  return { url: `http://127.0.0.1:${port}`, adminUrl, pid: child.pid ?? -1, stop: () => stopProcess(child) }
 }

@@ -7,6 +7,8 @@ import { freePort, portOpen, startProcess, stopProcess, waitFor } from './proces
 export interface S3Server {
   /** `http://127.0.0.1:<port>`; fauxqs listens on all interfaces, only ever use 127.0.0.1. */
   readonly endpoint: string
+  /** Process id (for the stale-server sweep). */
+  readonly pid: number
   stop(): Promise<void>
 }
 
@@ -23,5 +25,5 @@ export async function startS3(logFile: string): Promise<S3Server> {
     if (child.exitCode !== null) throw new Error(`fauxqs exited with ${child.exitCode}; see ${logFile}`)
     return portOpen(port)
   })
-  return { endpoint: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) }
+  return { endpoint: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, stop: () => stopProcess(child) }
 }

@@ -1,0 +1,228 @@
+import { ConfigError } from '../support/errors.js'
+import { PURPOSES, type Purpose, type RepositoryNames } from './repositories.js'
+import {
+  CATALOG_KINDS,
+  type CatalogTarget,
+  LOG_LEVELS,
+  PERFMET_KINDS,
+  PROFILES,
+  PUBLISHER_KINDS,
+  type Settings,
+  type SettingsInput,
+  type SettingsSecrets,
+  STORAGE_KINDS,
+  UNIT_DATA_KINDS,
+} from './schema.js'
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Deep-merges plain objects; later layers win, `undefined` never overrides. */
+export function mergeSettings(...layers: readonly SettingsInput[]): SettingsInput {
+  const out: SettingsInput = {}
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue
+      const current = out[key]
+      out[key] = isObject(value) && isObject(current) ? mergeSettings(current, value) : value
+    }
+  }
+  return out
+}
+
+function pick<T extends string>(input: SettingsInput, path: string, choices: readonly T[]): T {
+  const value = get(input, path)
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T
+  throw new ConfigError(
+    `Setting "${path}" is ${JSON.stringify(value)}; valid values: ${choices.map((c) => `"${c}"`).join(', ')}.`,
+  )
+}
+
+function str(input: SettingsInput, path: string): string {
+  const value = get(input, path)
+  if (typeof value === 'string' && value.trim() !== '') return value
+  throw new ConfigError(`Setting "${path}" must be a non-empty string (got ${JSON.stringify(value)}).`)
+}
+
+function nullableStr(input: SettingsInput, path: string): string | null {
+  const value = get(input, path)
+  if (value === null || value === undefined) return null
+  return str(input, path)
+}
+
+function nullableUrl(input: SettingsInput, path: string): string | null {
+  const value = nullableStr(input, path)
+  if (value === null) return null
+  try {
+    new URL(value)
+  } catch {
+    throw new ConfigError(`Setting "${path}" must be a URL (got ${JSON.stringify(value)}).`)
+  }
+  return value
+}
+
+function bool(input: SettingsInput, path: string): boolean {
+  const value = get(input, path)
+  if (value === true || value === 'true') return true
+  if (value === false || value === 'false') return false
+  throw new ConfigError(`Setting "${path}" must be true or false (got ${JSON.stringify(value)}).`)
+}
+
+function positiveInt(input: SettingsInput, path: string): number {
+  const value = Number(get(input, path))
+  if (Number.isInteger(value) && value > 0) return value
+  throw new ConfigError(
+    `Setting "${path}" must be a positive whole number (got ${JSON.stringify(get(input, path))}).`,
+  )
+}
+
+function identifier(input: SettingsInput, path: string): string {
+  const value = str(input, path)
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) return value
+  throw new ConfigError(`Setting "${path}" must be a plain SQL identifier (got ${JSON.stringify(value)}).`)
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = 'redacted'
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}
+
+function checkTargets(
+  kind: (typeof CATALOG_KINDS)[number],
+  production: CatalogTarget,
+  debug: CatalogTarget,
+): void {
+  if (kind === 'pglite' && production.dataDir !== null && production.dataDir === debug.dataDir) {
+    throw new ConfigError(
+      'The debug catalog target must differ from the production one (catalog.debug.dataDir).',
+    )
+  }
+  if (kind === 'postgres' || kind === 'postgrest') {
+    if (!production.url) {
+      const env = 'CATALOG_ETL_CATALOG_URL'
+      throw new ConfigError(`catalog.kind "${kind}" needs catalog.production.url (or ${env}).`)
+    }
+    if (debug.url !== null && debug.url === production.url) {
+      throw new ConfigError(
+        `The debug catalog target must differ from the production one (both ${redactUrl(debug.url)}).`,
+      )
+    }
+  }
+}
+
+function get(input: SettingsInput, path: string): unknown {
+  let node: unknown = input
+  for (const part of path.split('.')) node = isObject(node) ? node[part] : undefined
+  return node
+}
+
+function deepFreeze<T>(value: T): T {
+  if (isObject(value)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
+type Shape = { readonly [key: string]: Shape | true }
+
+const REPOSITORY_SHAPE: Shape = { production: true, debug: true }
+const TARGET_SHAPE: Shape = { dataDir: true, url: true }
+const SETTINGS_SHAPE: Shape = {
+  $schema: true,
+  profile: true,
+  timezone: true,
+  unitLocation: true,
+  lakeDir: true,
+  tempRoot: true,
+  storage: { kind: true, s3: { endpoint: true, region: true, forcePathStyle: true, maxAttempts: true } },
+  catalog: { kind: true, schema: true, production: TARGET_SHAPE, debug: TARGET_SHAPE },
+  perfmet: { kind: true },
+  unitData: { kind: true, dir: true },
+  publisher: { kind: true, dir: true },
+  repositories: Object.fromEntries(PURPOSES.map((p) => [p, REPOSITORY_SHAPE])),
+  devices: { awamDir: true },
+  log: { level: true, pretty: true },
+}
+
+function checkKeys(input: unknown, shape: Shape, prefix: string): void {
+  if (!isObject(input)) return
+  for (const [key, value] of Object.entries(input)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    const expected = shape[key]
+    if (expected === undefined) {
+      const known = Object.keys(shape).filter((k) => k !== '$schema')
+      throw new ConfigError(`Unknown setting "${path}"; known settings here: ${known.join(', ')}.`)
+    }
+    if (expected !== true) checkKeys(value, expected, path)
+  }
+}
+
+/** Validates a merged settings tree and returns a deep-frozen {@link Settings}; throws {@link ConfigError}. */
+export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {}): Settings {
+  checkKeys(input, SETTINGS_SHAPE, '')
+  const timezone = str(input, 'timezone')
+  if (timezone !== 'America/Chicago' && timezone !== 'US/Central') {
+    throw new ConfigError(`Setting "timezone" must be "America/Chicago" (got "${timezone}").`)
+  }
+  const repositories = {} as Record<Purpose, RepositoryNames>
+  for (const purpose of PURPOSES) {
+    const production = str(input, `repositories.${purpose}.production`)
+    const debug = str(input, `repositories.${purpose}.debug`)
+    if (production === debug) {
+      throw new ConfigError(
+        `Repositories for "${purpose}" must differ between production and debug ("${debug}").`,
+      )
+    }
+    repositories[purpose] = { production, debug }
+  }
+  const catalogKind = pick(input, 'catalog.kind', CATALOG_KINDS)
+  const target = (which: 'production' | 'debug'): CatalogTarget => ({
+    dataDir: nullableStr(input, `catalog.${which}.dataDir`),
+    url: nullableUrl(input, `catalog.${which}.url`),
+    token: (which === 'production' ? secrets.catalogToken : secrets.debugCatalogToken) ?? null,
+  })
+  const production = target('production')
+  const debug = target('debug')
+  checkTargets(catalogKind, production, debug)
+  const pretty = get(input, 'log.pretty')
+  const settings: Settings = {
+    profile: pick(input, 'profile', PROFILES),
+    timezone: 'America/Chicago',
+    unitLocation: str(input, 'unitLocation'),
+    lakeDir: str(input, 'lakeDir'),
+    tempRoot: nullableStr(input, 'tempRoot'),
+    storage: {
+      kind: pick(input, 'storage.kind', STORAGE_KINDS),
+      s3: {
+        endpoint: nullableUrl(input, 'storage.s3.endpoint'),
+        region: str(input, 'storage.s3.region'),
+        forcePathStyle: bool(input, 'storage.s3.forcePathStyle'),
+        maxAttempts: positiveInt(input, 'storage.s3.maxAttempts'),
+        credentials: secrets.s3Credentials ?? null,
+      },
+    },
+    catalog: { kind: catalogKind, schema: identifier(input, 'catalog.schema'), production, debug },
+    perfmet: { kind: pick(input, 'perfmet.kind', PERFMET_KINDS) },
+    unitData: { kind: pick(input, 'unitData.kind', UNIT_DATA_KINDS), dir: str(input, 'unitData.dir') },
+    publisher: { kind: pick(input, 'publisher.kind', PUBLISHER_KINDS), dir: str(input, 'publisher.dir') },
+    repositories,
+    devices: { awamDir: str(input, 'devices.awamDir') },
+    log: {
+      level: pick(input, 'log.level', LOG_LEVELS),
+      pretty: pretty === true || pretty === false ? pretty : pick(input, 'log.pretty', ['auto'] as const),
+    },
+  }
+  if (settings.perfmet.kind === 'catalog' && settings.catalog.kind === 'memory') {
+    throw new ConfigError(
+      'perfmet.kind "catalog" needs a database catalog; set perfmet.kind to "none" with catalog.kind "memory".',
+    )
+  }
+  return deepFreeze(settings)
+}
