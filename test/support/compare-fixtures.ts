@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { CompareOptions } from '../../src/support/compare.js'
 import type { ItemProvider, ProviderItem, ProviderWindow, WorkItem } from '../../src/support/items.js'
+import { createPrng } from '../../src/util/prng.js'
 
 /** Test helpers for the compare loop: fixtures, a fake provider, and the original's materialised algorithm. */
 
@@ -130,16 +131,7 @@ export async function referenceCompare<P>(
 }
 
 /** Seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const prng = createPrng
 
 const BASES = ['A', 'B', 'C']
 const EXTS = ['csv', 'json', 'unit_data.json', 'Site.json', 'UNIT_DATA.csv']

@@ -11,6 +11,7 @@ import type { DateTime } from 'luxon'
 import { AWAM_FILE_TYPES, type AwamFileType, awamShareFileName } from '../../entries/bt/awam-format.js'
 import type { UnitDataDocument } from '../../support/unit-data.js'
 import { formatDay, formatPyTs } from '../../util/dates.js'
+import { createPrng } from '../../util/prng.js'
 
 /** One simulated Bluetooth reader with its Knack inventory fields. */
 export interface AwamReader {
@@ -42,18 +43,6 @@ export interface AwamReader {
   readonly crossStSegmentId: number
   /** `IP_COMM_STATUS` (`ONLINE` for most, `OFFLINE` for a few). */
   readonly ipCommStatus: string
-}
-
-/** Returns a mulberry32 generator of uniform numbers in [0, 1) for a 32-bit seed. */
-export function createPrng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function mix(...parts: number[]): number {

@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon'
 import type { PerfmetDriver, PerfmetJob, PerfmetObservation } from '../../support/perfmet-driver.js'
 import { formatPyTs, parseTimestamp } from '../../util/dates.js'
 import { checkDate } from '../catalog/checks.js'
+import { checkJob, checkObservations } from '../perfmet/checks.js'
 import { createPostgrestClient, type KeysetColumn, type PostgrestClientOptions } from './client.js'
 
 /** Options of {@link createPostgrestPerfmet}: the client's options plus the tables and batch sizes. */
@@ -55,47 +56,11 @@ interface ObsRow {
   timestamp_max: string | null
 }
 
-function checkText(value: unknown, field: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${field} must be a string`)
-}
-
-/** JSON has no NaN or Infinity, so only finite numbers (or `null` when allowed) are accepted. */
-function checkNumber(value: unknown, field: string, nullable: boolean): void {
-  if (value === null && nullable) return
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new TypeError(`${field} must be a finite number`)
-}
+/** JSON has no NaN or Infinity, so only finite numbers (or `null` where allowed) are sent. */
+const FINITE_ONLY = { finiteOnly: true }
 
 const pyTsOrNull = (value: DateTime | null): string | null => (value ? formatPyTs(value) : null)
 const dateOrNull = (text: string | null): DateTime | null => (text === null ? null : parseTimestamp(text))
-
-function checkJob(job: PerfmetJob): void {
-  checkText(job.dataSource, 'dataSource')
-  checkText(job.stage, 'stage')
-  checkNumber(job.seconds, 'seconds', false)
-  checkNumber(job.records, 'records', false)
-  if (!Number.isSafeInteger(job.records)) throw new TypeError('records must be an integer')
-  checkDate(job.processingDate, 'processingDate', false)
-  checkDate(job.collectionStart, 'collectionStart', true)
-  checkDate(job.collectionEnd, 'collectionEnd', true)
-}
-
-function checkObservations(observations: readonly PerfmetObservation[]): void {
-  const seen = new Set<string>()
-  for (const obs of observations) {
-    checkText(obs.dataSource, 'dataSource')
-    checkText(obs.sensorName, 'sensorName')
-    checkText(obs.dataType, 'dataType')
-    checkNumber(obs.data, 'data', true)
-    checkNumber(obs.expected, 'expected', true)
-    checkDate(obs.collectionDate, 'collectionDate', false)
-    checkDate(obs.timestampMin, 'timestampMin', true)
-    checkDate(obs.timestampMax, 'timestampMax', true)
-    const key = JSON.stringify([obs.collectionDate.toMillis(), obs.dataSource, obs.dataType, obs.sensorName])
-    if (seen.has(key)) throw new Error(`Duplicate perfmet observation key in one write: ${key}`)
-    seen.add(key)
-  }
-}
 
 function positiveInteger(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${what} must be a positive integer`)
@@ -149,7 +114,7 @@ export function createPostgrestPerfmet(options: PostgrestPerfmetOptions): Postgr
     name,
 
     async writeJob(job: PerfmetJob): Promise<void> {
-      checkJob(job)
+      checkJob(job, FINITE_ONLY)
       ensureOpen()
       const row = {
         data_source: job.dataSource,
@@ -168,7 +133,7 @@ export function createPostgrestPerfmet(options: PostgrestPerfmetOptions): Postgr
     },
 
     async writeObservations(observations: readonly PerfmetObservation[]): Promise<void> {
-      checkObservations(observations)
+      checkObservations(observations, FINITE_ONLY)
       ensureOpen()
       for (let start = 0; start < observations.length; start += batchSize) {
         const rows = observations.slice(start, start + batchSize).map((obs) => ({

@@ -6,7 +6,7 @@ import {
   quoteIdent,
   TABLES,
 } from './schema.js'
-import type { SqlClient, SqlQueryable } from './sql-client.js'
+import { type SqlClient, withTransaction } from './sql-client.js'
 
 /** One schema change, applied once and recorded in `catalog_etl.schema_migrations`. */
 export interface Migration {
@@ -53,7 +53,7 @@ export interface MigrateResult {
 const LOCK_ID = 7_245_113_001
 
 function createRole(name: string, login: boolean): string {
-  const quoted = quoteIdent(name).replaceAll("'", "''")
+  const quoted = quoteIdent(name)
   return `do $$ begin
   if not exists (select 1 from pg_roles where rolname = '${name}') then
     create role ${quoted} ${login ? 'login noinherit' : 'nologin'};
@@ -77,19 +77,6 @@ function grantStatements(schema: string, roles: Required<PostgrestRoles>): strin
   return out
 }
 
-async function inTransaction<T>(client: SqlClient, fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-  if (client.transaction) return client.transaction(fn)
-  await client.query('begin')
-  try {
-    const result = await fn(client)
-    await client.query('commit')
-    return result
-  } catch (error) {
-    await client.query('rollback').catch(() => {})
-    throw error
-  }
-}
-
 /**
  * Brings a PostgreSQL database up to date: the catalog and perfmet tables of spec §4.1/§6.2 in `schema`, recorded in
  * `catalog_etl.schema_migrations`, under an advisory lock so concurrent callers do not race; optionally the
@@ -102,7 +89,7 @@ export async function migrateDatabase(
   const schema = options.schema ?? DEFAULT_SCHEMA
   quoteIdent(schema)
   const applied: string[] = []
-  await inTransaction(client, async (tx) => {
+  await withTransaction(client, async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [LOCK_ID])
     await tx.query('create schema if not exists catalog_etl')
     await tx.query(`create table if not exists catalog_etl.schema_migrations (

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon'
 import type { PerfmetDriver, PerfmetJob, PerfmetObservation } from '../../support/perfmet-driver.js'
 import { checkDate } from '../catalog/checks.js'
+import { checkJob, checkObservations } from '../perfmet/checks.js'
 import { memoiseAsync } from './memoise.js'
 import { DEFAULT_SCHEMA, perfmetSchemaStatements, qualifiedName, TABLES } from './schema.js'
 import { memoiseClient, type SqlClient, type SqlClientSource, withTransaction } from './sql-client.js'
@@ -48,14 +49,8 @@ interface ObsRow {
   timestamp_max: string | null
 }
 
-function checkNumber(value: unknown, field: string, nullable: boolean): void {
-  if (value === null && nullable) return
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${field} must be a number`)
-}
-
-function checkText(value: unknown, field: string): void {
-  if (typeof value !== 'string') throw new TypeError(`${field} must be a string`)
-}
+/** SQL `real` stores ±Infinity; only NaN is refused. */
+const SQL_NUMBERS = { finiteOnly: false }
 
 function numberOrNull(value: number | string | null): number | null {
   return value === null ? null : Number(value)
@@ -125,14 +120,7 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
     name,
 
     async writeJob(job: PerfmetJob): Promise<void> {
-      checkText(job.dataSource, 'dataSource')
-      checkText(job.stage, 'stage')
-      checkNumber(job.seconds, 'seconds', false)
-      checkNumber(job.records, 'records', false)
-      if (!Number.isSafeInteger(job.records)) throw new TypeError('records must be an integer')
-      checkDate(job.processingDate, 'processingDate', false)
-      checkDate(job.collectionStart, 'collectionStart', true)
-      checkDate(job.collectionEnd, 'collectionEnd', true)
+      checkJob(job, SQL_NUMBERS)
       const client = await open()
       const row = [
         job.dataSource,
@@ -147,25 +135,7 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
     },
 
     async writeObservations(observations: readonly PerfmetObservation[]): Promise<void> {
-      const seen = new Set<string>()
-      for (const obs of observations) {
-        checkText(obs.dataSource, 'dataSource')
-        checkText(obs.sensorName, 'sensorName')
-        checkText(obs.dataType, 'dataType')
-        checkNumber(obs.data, 'data', true)
-        checkNumber(obs.expected, 'expected', true)
-        checkDate(obs.collectionDate, 'collectionDate', false)
-        checkDate(obs.timestampMin, 'timestampMin', true)
-        checkDate(obs.timestampMax, 'timestampMax', true)
-        const key = JSON.stringify([
-          obs.collectionDate.toMillis(),
-          obs.dataSource,
-          obs.dataType,
-          obs.sensorName,
-        ])
-        if (seen.has(key)) throw new Error(`Duplicate perfmet observation key in one write: ${key}`)
-        seen.add(key)
-      }
+      checkObservations(observations, SQL_NUMBERS)
       const client = await open()
       if (observations.length === 0) return
       const rows = observations.map((obs) => [

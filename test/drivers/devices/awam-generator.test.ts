@@ -7,11 +7,11 @@ import { DateTime } from 'luxon'
 import {
   createAwamReaders,
   createBtUnitData,
-  createPrng,
   writeAwamDay,
 } from '../../../src/drivers/devices/awam-generator.js'
 import { AWAM_FILE_TYPES, type AwamFileType } from '../../../src/entries/bt/awam-format.js'
 import { type AwamRow, standardizeAwam } from '../../../src/entries/bt/standardize-awam.js'
+import { createPrng } from '../../../src/util/prng.js'
 import { stringifyPy } from '../../../src/util/py-json.js'
 
 const DAY = DateTime.fromObject({ year: 2019, month: 6, day: 1 }, { zone: 'America/Chicago' })
