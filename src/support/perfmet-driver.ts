@@ -33,7 +33,11 @@ export interface PerfmetDriver {
   readonly name: string
   writeJob(job: PerfmetJob): Promise<void>
   writeObservations(observations: readonly PerfmetObservation[]): Promise<void>
-  /** Job rows whose processing date is in `[from, to)`, ordered by data source, stage. */
+  /** Job rows whose processing date is in `[from, to)`, ordered by data source, stage, processing date. */
   readJobs(from: DateTime, to: DateTime): Promise<PerfmetJob[]>
+  /** Observations whose collection date is in `[from, to)`, ordered by data type, sensor, collection date. */
+  readObservations(from: DateTime, to: DateTime): Promise<PerfmetObservation[]>
+  /** The newest job processing date, or `null` when there are no jobs (the original's `getRecentJobsDate`). */
+  latestJobDate(): Promise<DateTime | null>
   close(): Promise<void>
 }

@@ -1,6 +1,5 @@
 import { expect, use } from 'chai'
 import chaiAsPromised from 'chai-as-promised'
-import type { DateTime } from 'luxon'
 import type { PerfmetDriver, PerfmetJob, PerfmetObservation } from '../../src/support/perfmet-driver.js'
 import { at, CHICAGO } from './catalog-fixtures.js'
 
@@ -9,8 +8,6 @@ use(chaiAsPromised)
 /** What a test file hands to {@link describePerfmetContract}: a fresh driver over empty tables per test. */
 export type MakePerfmetDriver = () => Promise<{
   driver: PerfmetDriver
-  /** Reads observations with collection date in `[from, to)` back, when the driver can; enables more checks. */
-  readObservations?: (from: DateTime, to: DateTime) => Promise<PerfmetObservation[]>
   cleanup?: () => Promise<void>
 }>
 
@@ -74,12 +71,11 @@ function obsView(value: PerfmetObservation): unknown[] {
 export function describePerfmetContract(label: string, makeDriver: MakePerfmetDriver): void {
   describe(`perfmet contract: ${label}`, () => {
     let driver: PerfmetDriver
-    let readObservations: ((from: DateTime, to: DateTime) => Promise<PerfmetObservation[]>) | undefined
     let cleanup: (() => Promise<void>) | undefined
     const day = (from: string, to: string) => driver.readJobs(at(from), at(to))
 
     beforeEach(async () => {
-      ;({ driver, readObservations, cleanup } = await makeDriver())
+      ;({ driver, cleanup } = await makeDriver())
     })
     afterEach(async () => {
       await cleanup?.()
@@ -167,8 +163,7 @@ export function describePerfmetContract(label: string, makeDriver: MakePerfmetDr
         observation({ sensorName: 's0001', collectionDate: at('2020-09-14'), data: 4 }),
       ]
       await driver.writeObservations(second)
-      if (!readObservations) return
-      const found = await readObservations(at('2020-09-13'), at('2020-09-15'))
+      const found = await driver.readObservations(at('2020-09-13'), at('2020-09-15'))
       expect(found).to.have.length(1503)
       const s0001 = found.filter((o) => o.sensorName === 's0001').map(obsView)
       expect(s0001).to.have.deep.members(second.map(obsView))
@@ -178,8 +173,17 @@ export function describePerfmetContract(label: string, makeDriver: MakePerfmetDr
 
     it('accepts an empty observation list', async () => {
       await driver.writeObservations([])
-      if (readObservations)
-        expect(await readObservations(at('2000-01-01'), at('2100-01-01'))).to.deep.equal([])
+      expect(await driver.readObservations(at('2000-01-01'), at('2100-01-01'))).to.deep.equal([])
+    })
+
+    it('reports the newest job processing date, or null without jobs', async () => {
+      expect(await driver.latestJobDate()).to.equal(null)
+      await driver.writeJob(job())
+      await driver.writeJob(job({ stage: 'Ready', processingDate: at('2019-06-03T05:00:00.25') }))
+      await driver.writeJob(job({ stage: 'Ingest', processingDate: at('2019-05-30T00:30:00') }))
+      const latest = await driver.latestJobDate()
+      expect(latest?.toISO()).to.equal('2019-06-03T05:00:00.250-05:00')
+      expect(latest?.zoneName).to.equal(CHICAGO)
     })
 
     it('closes idempotently', async () => {

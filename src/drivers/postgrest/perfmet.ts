@@ -176,6 +176,16 @@ export function createPostgrestPerfmet(options: PostgrestPerfmetOptions): Postgr
       }))
     },
 
+    async latestJobDate(): Promise<DateTime | null> {
+      const rows = (await client.request({
+        table: jobTable,
+        method: 'GET',
+        build: (t) => t.select('processing_date').order('processing_date', { ascending: false }).limit(1),
+      })) as { processing_date: string }[] | null
+      const first = rows?.[0]
+      return first ? parseTimestamp(first.processing_date) : null
+    },
+
     async readObservations(from: DateTime, to: DateTime): Promise<PerfmetObservation[]> {
       const rows = await readWindow<ObsRow>(
         obsTable,

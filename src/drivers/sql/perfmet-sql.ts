@@ -174,6 +174,14 @@ order by data_source, stage, processing_date`,
       }))
     },
 
+    async latestJobDate(): Promise<DateTime | null> {
+      const client = await open()
+      const { rows } = await client.query<{ processing_date: string | null }>(
+        `select ${timestampText('processing_date')} as processing_date from ${jobTable} order by processing_date desc limit 1`,
+      )
+      return fromSqlTimestamp(rows[0]?.processing_date ?? null)
+    },
+
     async readObservations(from: DateTime, to: DateTime): Promise<PerfmetObservation[]> {
       checkDate(from, 'from', false)
       checkDate(to, 'to', false)

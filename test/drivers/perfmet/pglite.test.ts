@@ -24,7 +24,7 @@ describe('PGlite perfmet', () => {
 
   describePerfmetContract('pglite (in memory)', async () => {
     const driver = db.perfmet()
-    return { driver, readObservations: driver.readObservations, cleanup: truncate }
+    return { driver, cleanup: truncate }
   })
 
   describe('pglite specifics', () => {

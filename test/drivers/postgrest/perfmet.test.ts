@@ -41,7 +41,7 @@ describe('PostgREST perfmet (real PostgREST 12 on PostgreSQL)', function () {
     const { postgrest } = await getTestServices()
     await postgrest.truncate()
     const driver = createPostgrestPerfmet({ url: postgrest.url, token: postgrest.token() })
-    return { driver, readObservations: driver.readObservations }
+    return { driver }
   })
 
   describe('postgrest specifics', () => {

@@ -45,7 +45,7 @@ describe('direct PostgreSQL drivers (pg, real PostgreSQL 15)', function () {
   describePerfmetContract('postgres (pg)', async () => {
     const { db, drop } = await freshDatabase()
     const driver = db.perfmet()
-    return { driver, readObservations: (from, to) => driver.readObservations(from, to), cleanup: drop }
+    return { driver, cleanup: drop }
   })
 
   describe('migrations', () => {
