@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { createCsvPublisher } from '../drivers/publisher/csv.js'
+import { createSocrataPublisher } from '../drivers/publisher/socrata.js'
 import { createLocalStorage } from '../drivers/storage/local-fs.js'
 import { createMemoryStorage } from '../drivers/storage/memory.js'
 import { createS3Storage } from '../drivers/storage/s3.js'
 import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
 import type { CatalogDriver } from '../support/catalog-driver.js'
-import { ConfigError } from '../support/errors.js'
+import { assertNever, ConfigError } from '../support/errors.js'
 import type { Logger } from '../support/logger.js'
 import type { PerfmetDriver } from '../support/perfmet-driver.js'
 import type { PublisherDriver } from '../support/publisher-driver.js'
@@ -94,6 +95,37 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
     },
   }
 
+  function makePublisher(identifier: string): PublisherDriver {
+    const kind = settings.publisher.kind
+    switch (kind) {
+      case 'csv': {
+        const dir = options.debug ? join(settings.publisher.dir, 'debug') : settings.publisher.dir
+        return createCsvPublisher({ dir, identifier })
+      }
+      case 'socrata': {
+        const socrata = settings.publisher.socrata
+        const host = options.debug ? socrata.debugHost : socrata.host
+        if (!host) {
+          throw new ConfigError(
+            '--debug needs its own Socrata portal so that it can never publish to production: set publisher.socrata.debugHost (CATALOG_ETL_DEBUG_SOCRATA_HOST).',
+          )
+        }
+        return createSocrataPublisher({
+          host,
+          datasetId: identifier,
+          protocol: socrata.protocol,
+          chunkSize: socrata.chunkSize,
+          username: socrata.username?.reveal(),
+          password: socrata.password?.reveal(),
+          appToken: socrata.appToken?.reveal(),
+          ...(options.logger ? { logger: options.logger } : {}),
+        })
+      }
+      default:
+        return assertNever(kind, 'publisher kind')
+    }
+  }
+
   function datasetId(dataSource: string, variant: string): string {
     const ids = isDataSourceCode(dataSource) ? DATASET_IDS[dataSource as DataSourceCode] : undefined
     if (!ids) throw new ConfigError(`No datasets for data source "${dataSource}"; valid: bt, wt, gs.`)
@@ -121,8 +153,7 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
     unitData: () => once('unit-data', () => createJsonFileUnitData({ dir: settings.unitData.dir })),
     publisher(dataSource, variant) {
       const identifier = datasetId(dataSource, variant)
-      const dir = options.debug ? join(settings.publisher.dir, 'debug') : settings.publisher.dir
-      return once(`publisher:${identifier}`, () => createCsvPublisher({ dir, identifier }))
+      return once(`publisher:${identifier}`, () => makePublisher(identifier))
     },
     localCopy: (dir, identifier) =>
       once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),

@@ -32,6 +32,11 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   CATALOG_ETL_S3_REGION: 'storage.s3.region',
   CATALOG_ETL_S3_FORCE_PATH_STYLE: 'storage.s3.forcePathStyle',
   CATALOG_ETL_S3_MAX_ATTEMPTS: 'storage.s3.maxAttempts',
+  CATALOG_ETL_PUBLISHER: 'publisher.kind',
+  CATALOG_ETL_SOCRATA_HOST: 'publisher.socrata.host',
+  CATALOG_ETL_DEBUG_SOCRATA_HOST: 'publisher.socrata.debugHost',
+  CATALOG_ETL_SOCRATA_PROTOCOL: 'publisher.socrata.protocol',
+  CATALOG_ETL_SOCRATA_CHUNK_SIZE: 'publisher.socrata.chunkSize',
   CATALOG_ETL_PERFMET: 'perfmet.kind',
   CATALOG_ETL_UNIT_DATA_DIR: 'unitData.dir',
   CATALOG_ETL_PUBLISH_DIR: 'publisher.dir',
@@ -47,6 +52,10 @@ export const ENV_SECRETS = Object.freeze({
   AWS_ACCESS_KEY_ID: 'S3 access key id (with AWS_SECRET_ACCESS_KEY; otherwise the AWS SDK credential chain)',
   AWS_SECRET_ACCESS_KEY: 'S3 secret access key',
   AWS_SESSION_TOKEN: 'S3 session token (optional)',
+  CATALOG_ETL_SOCRATA_USERNAME: 'Socrata user for HTTP Basic auth (the original SOC_WRITE_AUTH)',
+  CATALOG_ETL_SOCRATA_PASSWORD: 'Socrata password',
+  CATALOG_ETL_SOCRATA_APP_TOKEN:
+    'Socrata app token, sent as X-App-Token (the original never sent SOC_APP_TOKEN)',
 })
 
 /** Where settings come from; everything is injected so tests never touch the real process. */
@@ -167,5 +176,8 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     catalogToken: secretFromEnv(env, 'CATALOG_ETL_CATALOG_TOKEN'),
     debugCatalogToken: secretFromEnv(env, 'CATALOG_ETL_DEBUG_CATALOG_TOKEN'),
     s3Credentials: s3CredentialsFromEnv(env),
+    socrataUsername: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_USERNAME'),
+    socrataPassword: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_PASSWORD'),
+    socrataAppToken: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_APP_TOKEN'),
   })
 }

@@ -34,7 +34,7 @@ export function profileDefaults(profile: Profile, lakeDir: string): SettingsInpu
         catalog: { kind: 'postgrest' },
         perfmet: { kind: 'catalog' },
         unitData: { kind: 'json-file', dir: join(lakeDir, 'unit-data') },
-        publisher: { kind: 'csv', dir: join(lakeDir, 'publish') },
+        publisher: { kind: 'socrata', dir: join(lakeDir, 'publish') },
         devices: { awamDir: '/app/awam' },
       }
   }

@@ -12,7 +12,7 @@ export const PERFMET_KINDS = ['catalog', 'none'] as const
 /** Unit-data source kinds. */
 export const UNIT_DATA_KINDS = ['json-file'] as const
 /** Publisher driver kinds. */
-export const PUBLISHER_KINDS = ['csv'] as const
+export const PUBLISHER_KINDS = ['csv', 'socrata'] as const
 /** Log levels accepted by `--log-level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -45,6 +45,22 @@ export interface S3Settings {
   readonly maxAttempts: number
   /** Static credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; `null` = the SDK's default chain. */
   readonly credentials: S3Credentials | null
+}
+
+/** Socrata publishing settings (the `socrata` publisher kind). */
+export interface SocrataSettings {
+  /** Portal domain for normal runs (`data.austintexas.gov`); the original ignored its `SOC_HOST`. */
+  readonly host: string
+  /** A separate portal (or staging domain) for `--debug` runs; `null`: `--debug` refuses to publish. */
+  readonly debugHost: string | null
+  /** `https`, or `http` for a local emulator. */
+  readonly protocol: 'https' | 'http'
+  /** Rows per upsert request. */
+  readonly chunkSize: number
+  /** HTTP Basic credentials and app token (from env only). */
+  readonly username: Secret | null
+  readonly password: Secret | null
+  readonly appToken: Secret | null
 }
 
 /** Static S3 credentials (secrets). */
@@ -86,6 +102,7 @@ export interface Settings {
     readonly kind: PublisherKind
     /** Directory for `<dataset id>.csv` files (debug runs write to `<dir>/debug`). */
     readonly dir: string
+    readonly socrata: SocrataSettings
   }
   /** Purpose → repository names. */
   readonly repositories: Readonly<Record<Purpose, RepositoryNames>>
@@ -108,6 +125,9 @@ export interface SettingsSecrets {
   readonly catalogToken?: Secret | null
   readonly debugCatalogToken?: Secret | null
   readonly s3Credentials?: S3Credentials | null
+  readonly socrataUsername?: Secret | null
+  readonly socrataPassword?: Secret | null
+  readonly socrataAppToken?: Secret | null
 }
 
 /** The defaults every profile starts from, with paths relative to `lakeDir` filled in by the loader. */
@@ -119,4 +139,7 @@ export const BASE_SETTINGS = {
   storage: { s3: { endpoint: null, region: 'us-east-1', forcePathStyle: false, maxAttempts: 5 } },
   catalog: { schema: 'api', production: { dataDir: null, url: null }, debug: { dataDir: null, url: null } },
   log: { level: 'info', pretty: 'auto' },
+  publisher: {
+    socrata: { host: 'data.austintexas.gov', debugHost: null, protocol: 'https', chunkSize: 10000 },
+  },
 } satisfies SettingsInput

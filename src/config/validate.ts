@@ -77,6 +77,14 @@ function positiveInt(input: SettingsInput, path: string): number {
   )
 }
 
+function hostName(input: SettingsInput, path: string): string {
+  const value = str(input, path)
+  if (/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value)) return value
+  throw new ConfigError(
+    `Setting "${path}" must be a host name, optionally with a port, no scheme (got ${JSON.stringify(value)}).`,
+  )
+}
+
 function identifier(input: SettingsInput, path: string): string {
   const value = str(input, path)
   if (/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) return value
@@ -145,7 +153,11 @@ const SETTINGS_SHAPE: Shape = {
   catalog: { kind: true, schema: true, production: TARGET_SHAPE, debug: TARGET_SHAPE },
   perfmet: { kind: true },
   unitData: { kind: true, dir: true },
-  publisher: { kind: true, dir: true },
+  publisher: {
+    kind: true,
+    dir: true,
+    socrata: { host: true, debugHost: true, protocol: true, chunkSize: true },
+  },
   repositories: Object.fromEntries(PURPOSES.map((p) => [p, REPOSITORY_SHAPE])),
   devices: { awamDir: true },
   log: { level: true, pretty: true },
@@ -211,7 +223,22 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
     catalog: { kind: catalogKind, schema: identifier(input, 'catalog.schema'), production, debug },
     perfmet: { kind: pick(input, 'perfmet.kind', PERFMET_KINDS) },
     unitData: { kind: pick(input, 'unitData.kind', UNIT_DATA_KINDS), dir: str(input, 'unitData.dir') },
-    publisher: { kind: pick(input, 'publisher.kind', PUBLISHER_KINDS), dir: str(input, 'publisher.dir') },
+    publisher: {
+      kind: pick(input, 'publisher.kind', PUBLISHER_KINDS),
+      dir: str(input, 'publisher.dir'),
+      socrata: {
+        host: hostName(input, 'publisher.socrata.host'),
+        debugHost:
+          get(input, 'publisher.socrata.debugHost') == null
+            ? null
+            : hostName(input, 'publisher.socrata.debugHost'),
+        protocol: pick(input, 'publisher.socrata.protocol', ['https', 'http'] as const),
+        chunkSize: positiveInt(input, 'publisher.socrata.chunkSize'),
+        username: secrets.socrataUsername ?? null,
+        password: secrets.socrataPassword ?? null,
+        appToken: secrets.socrataAppToken ?? null,
+      },
+    },
     repositories,
     devices: { awamDir: str(input, 'devices.awamDir') },
     log: {
@@ -222,6 +249,15 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
   if (settings.perfmet.kind === 'catalog' && settings.catalog.kind === 'memory') {
     throw new ConfigError(
       'perfmet.kind "catalog" needs a database catalog; set perfmet.kind to "none" with catalog.kind "memory".',
+    )
+  }
+  const socrata = settings.publisher.socrata
+  if (socrata.debugHost !== null && socrata.debugHost === socrata.host) {
+    throw new ConfigError('publisher.socrata.debugHost must differ from publisher.socrata.host.')
+  }
+  if ((socrata.username === null) !== (socrata.password === null)) {
+    throw new ConfigError(
+      'Set both CATALOG_ETL_SOCRATA_USERNAME and CATALOG_ETL_SOCRATA_PASSWORD, or neither.',
     )
   }
   return deepFreeze(settings)

@@ -144,6 +144,33 @@ describe('production profile and secrets', () => {
     )
   })
 
+  it('publishes to Socrata with a configurable host; --debug needs a separate portal', () => {
+    const env = {
+      ...BASE_ENV,
+      CATALOG_ETL_SOCRATA_HOST: '127.0.0.1:8080',
+      CATALOG_ETL_SOCRATA_PROTOCOL: 'http',
+      CATALOG_ETL_SOCRATA_USERNAME: 'publisher',
+      CATALOG_ETL_SOCRATA_PASSWORD: 'pw-secret',
+      CATALOG_ETL_SOCRATA_APP_TOKEN: 'app-token-secret',
+    }
+    const s = loadSettings({ env, cwd })
+    expect(s.publisher.kind).to.equal('socrata')
+    expect(s.publisher.socrata).to.include({ host: '127.0.0.1:8080', protocol: 'http', chunkSize: 10000, debugHost: null })
+    expect(JSON.stringify(s)).not.to.contain('pw-secret')
+    const production = createDriverSet(s, { debug: false })
+    expect(production.publisher('wt', 'default')).to.include({ name: 'socrata', identifier: 'i626-g7ub' })
+    const debug = createDriverSet(s, { debug: true })
+    expect(() => debug.publisher('wt', 'default')).to.throw(ConfigError, /--debug needs its own Socrata portal/)
+    expect(() => loadSettings({ env: { ...env, CATALOG_ETL_DEBUG_SOCRATA_HOST: '127.0.0.1:8080' }, cwd })).to.throw(
+      ConfigError,
+      /debugHost must differ/,
+    )
+    expect(() => loadSettings({ env: { ...env, CATALOG_ETL_SOCRATA_HOST: 'https://x.org' }, cwd })).to.throw(
+      ConfigError,
+      /host name/,
+    )
+  })
+
   it('Secret prints as [redacted]', () => {
     const secret = new Secret('s3cr3t', 'TEST')
     expect(`${secret}`).to.equal('[redacted]')
