@@ -5,6 +5,7 @@ import { createLocalStorage } from '../drivers/storage/local-fs.js'
 import { createMemoryStorage } from '../drivers/storage/memory.js'
 import { createS3Storage } from '../drivers/storage/s3.js'
 import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
+import { createKnackUnitData } from '../drivers/unit-data/knack.js'
 import type { CatalogDriver } from '../support/catalog-driver.js'
 import { assertNever, ConfigError } from '../support/errors.js'
 import type { Logger } from '../support/logger.js'
@@ -150,7 +151,26 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       if (made) built.set('perfmet', made)
       return made
     },
-    unitData: () => once('unit-data', () => createJsonFileUnitData({ dir: settings.unitData.dir })),
+    unitData: () =>
+      once('unit-data', () => {
+        if (settings.unitData.kind === 'json-file')
+          return createJsonFileUnitData({ dir: settings.unitData.dir })
+        const knack = settings.knack
+        if (!knack.appId || !knack.apiKey) {
+          throw new ConfigError(
+            'unitData.kind "knack" needs knack.appId (CATALOG_ETL_KNACK_APP_ID) and the API key (CATALOG_ETL_KNACK_API_KEY).',
+          )
+        }
+        return createKnackUnitData({
+          clientOptions: {
+            baseUrl: knack.baseUrl,
+            appId: knack.appId,
+            apiKey: knack.apiKey?.reveal(),
+            maxRequestsPerSecond: knack.maxRequestsPerSecond,
+            ...(options.logger ? { logger: options.logger } : {}),
+          },
+        })
+      }),
     publisher(dataSource, variant) {
       const identifier = datasetId(dataSource, variant)
       return once(`publisher:${identifier}`, () => makePublisher(identifier))

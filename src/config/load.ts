@@ -32,6 +32,11 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   CATALOG_ETL_S3_REGION: 'storage.s3.region',
   CATALOG_ETL_S3_FORCE_PATH_STYLE: 'storage.s3.forcePathStyle',
   CATALOG_ETL_S3_MAX_ATTEMPTS: 'storage.s3.maxAttempts',
+  CATALOG_ETL_UNIT_DATA: 'unitData.kind',
+  CATALOG_ETL_KNACK_URL: 'knack.baseUrl',
+  CATALOG_ETL_KNACK_APP_ID: 'knack.appId',
+  CATALOG_ETL_KNACK_PERFMET_APP_ID: 'knack.perfmetAppId',
+  CATALOG_ETL_KNACK_RATE: 'knack.maxRequestsPerSecond',
   CATALOG_ETL_PUBLISHER: 'publisher.kind',
   CATALOG_ETL_SOCRATA_HOST: 'publisher.socrata.host',
   CATALOG_ETL_DEBUG_SOCRATA_HOST: 'publisher.socrata.debugHost',
@@ -52,6 +57,8 @@ export const ENV_SECRETS = Object.freeze({
   AWS_ACCESS_KEY_ID: 'S3 access key id (with AWS_SECRET_ACCESS_KEY; otherwise the AWS SDK credential chain)',
   AWS_SECRET_ACCESS_KEY: 'S3 secret access key',
   AWS_SESSION_TOKEN: 'S3 session token (optional)',
+  CATALOG_ETL_KNACK_API_KEY: 'Knack inventory API key (object-based reads of unit data)',
+  CATALOG_ETL_KNACK_PERFMET_API_KEY: 'Knack dashboard API key (default: the public-view key "knack")',
   CATALOG_ETL_SOCRATA_USERNAME: 'Socrata user for HTTP Basic auth (the original SOC_WRITE_AUTH)',
   CATALOG_ETL_SOCRATA_PASSWORD: 'Socrata password',
   CATALOG_ETL_SOCRATA_APP_TOKEN:
@@ -179,5 +186,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     socrataUsername: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_USERNAME'),
     socrataPassword: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_PASSWORD'),
     socrataAppToken: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_APP_TOKEN'),
+    knackApiKey: secretFromEnv(env, 'CATALOG_ETL_KNACK_API_KEY'),
+    knackPerfmetApiKey: secretFromEnv(env, 'CATALOG_ETL_KNACK_PERFMET_API_KEY'),
   })
 }

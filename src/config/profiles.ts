@@ -33,7 +33,7 @@ export function profileDefaults(profile: Profile, lakeDir: string): SettingsInpu
         storage: { kind: 's3' },
         catalog: { kind: 'postgrest' },
         perfmet: { kind: 'catalog' },
-        unitData: { kind: 'json-file', dir: join(lakeDir, 'unit-data') },
+        unitData: { kind: 'knack', dir: join(lakeDir, 'unit-data') },
         publisher: { kind: 'socrata', dir: join(lakeDir, 'publish') },
         devices: { awamDir: '/app/awam' },
       }

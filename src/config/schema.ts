@@ -10,7 +10,7 @@ export const CATALOG_KINDS = ['pglite', 'memory', 'postgres', 'postgrest'] as co
 /** Perfmet driver kinds: `catalog` writes to the tables beside the catalog (same database or PostgREST); `none` drops them. */
 export const PERFMET_KINDS = ['catalog', 'none'] as const
 /** Unit-data source kinds. */
-export const UNIT_DATA_KINDS = ['json-file'] as const
+export const UNIT_DATA_KINDS = ['json-file', 'knack'] as const
 /** Publisher driver kinds. */
 export const PUBLISHER_KINDS = ['csv', 'socrata'] as const
 /** Log levels accepted by `--log-level`. */
@@ -45,6 +45,22 @@ export interface S3Settings {
   readonly maxAttempts: number
   /** Static credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; `null` = the SDK's default chain. */
   readonly credentials: S3Credentials | null
+}
+
+/** Knack: the inventory app (unit data) and the perfmet dashboard app. */
+export interface KnackSettings {
+  /** API base URL. */
+  readonly baseUrl: string
+  /** Requests per second per client (Knack allows 10). */
+  readonly maxRequestsPerSecond: number
+  /** Inventory application id (`KNACK_APP_ID`); required by the `knack` unit-data kind. */
+  readonly appId: string | null
+  /** Inventory API key (object-based reads; from env only). */
+  readonly apiKey: Secret | null
+  /** Perfmet dashboard application id (`KNACK_PERFMET_ID`); required by `perfmet-knack`. */
+  readonly perfmetAppId: string | null
+  /** Dashboard API key for its public views (the original used the literal `knack`). */
+  readonly perfmetApiKey: Secret
 }
 
 /** Socrata publishing settings (the `socrata` publisher kind). */
@@ -98,6 +114,7 @@ export interface Settings {
     /** Directory holding `<ds>_unit_data.json` (the Knack stand-in of the local profile). */
     readonly dir: string
   }
+  readonly knack: KnackSettings
   readonly publisher: {
     readonly kind: PublisherKind
     /** Directory for `<dataset id>.csv` files (debug runs write to `<dir>/debug`). */
@@ -128,6 +145,8 @@ export interface SettingsSecrets {
   readonly socrataUsername?: Secret | null
   readonly socrataPassword?: Secret | null
   readonly socrataAppToken?: Secret | null
+  readonly knackApiKey?: Secret | null
+  readonly knackPerfmetApiKey?: Secret | null
 }
 
 /** The defaults every profile starts from, with paths relative to `lakeDir` filled in by the loader. */
@@ -139,6 +158,7 @@ export const BASE_SETTINGS = {
   storage: { s3: { endpoint: null, region: 'us-east-1', forcePathStyle: false, maxAttempts: 5 } },
   catalog: { schema: 'api', production: { dataDir: null, url: null }, debug: { dataDir: null, url: null } },
   log: { level: 'info', pretty: 'auto' },
+  knack: { baseUrl: 'https://api.knack.com/v1', maxRequestsPerSecond: 9, appId: null, perfmetAppId: null },
   publisher: {
     socrata: { host: 'data.austintexas.gov', debugHost: null, protocol: 'https', chunkSize: 10000 },
   },

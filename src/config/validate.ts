@@ -13,6 +13,7 @@ import {
   STORAGE_KINDS,
   UNIT_DATA_KINDS,
 } from './schema.js'
+import { Secret } from './secret.js'
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -159,6 +160,7 @@ const SETTINGS_SHAPE: Shape = {
     socrata: { host: true, debugHost: true, protocol: true, chunkSize: true },
   },
   repositories: Object.fromEntries(PURPOSES.map((p) => [p, REPOSITORY_SHAPE])),
+  knack: { baseUrl: true, maxRequestsPerSecond: true, appId: true, perfmetAppId: true },
   devices: { awamDir: true },
   log: { level: true, pretty: true },
 }
@@ -239,6 +241,14 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
         appToken: secrets.socrataAppToken ?? null,
       },
     },
+    knack: {
+      baseUrl: nullableUrl(input, 'knack.baseUrl') ?? 'https://api.knack.com/v1',
+      maxRequestsPerSecond: positiveInt(input, 'knack.maxRequestsPerSecond'),
+      appId: nullableStr(input, 'knack.appId'),
+      apiKey: secrets.knackApiKey ?? null,
+      perfmetAppId: nullableStr(input, 'knack.perfmetAppId'),
+      perfmetApiKey: secrets.knackPerfmetApiKey ?? new Secret('knack', 'default'),
+    },
     repositories,
     devices: { awamDir: str(input, 'devices.awamDir') },
     log: {
@@ -250,6 +260,9 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
     throw new ConfigError(
       'perfmet.kind "catalog" needs a database catalog; set perfmet.kind to "none" with catalog.kind "memory".',
     )
+  }
+  if (settings.knack.maxRequestsPerSecond > 10) {
+    throw new ConfigError('knack.maxRequestsPerSecond must be at most 10 (Knack answers 429 above that).')
   }
   const socrata = settings.publisher.socrata
   if (socrata.debugHost !== null && socrata.debugHost === socrata.host) {

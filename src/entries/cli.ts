@@ -10,6 +10,7 @@ import { catalogCommand } from './commands/catalog-command.js'
 import type { CommandContext, CommandModule } from './commands/command-context.js'
 import { dbCommand } from './commands/db-command.js'
 import { demoCommand } from './commands/demo-command.js'
+import { perfmetKnackCommand } from './commands/perfmet-knack-command.js'
 
 /** The process around the CLI, injected so that tests run commands in-process. */
 export interface CliIo {
@@ -30,7 +31,13 @@ export interface CliIo {
 export type ExitCode = 0 | 1 | 2
 
 /** Every command module, in help order. */
-export const COMMANDS: readonly CommandModule[] = [appCommands, catalogCommand, dbCommand, demoCommand]
+export const COMMANDS: readonly CommandModule[] = [
+  appCommands,
+  perfmetKnackCommand,
+  catalogCommand,
+  dbCommand,
+  demoCommand,
+]
 
 /** Runs `catalog-etl <command> [flags]` and resolves the exit code; never calls `process.exit`. */
 export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<ExitCode> {

@@ -1,7 +1,9 @@
 import type { AppDefinition } from '../support/app-definition.js'
 import type { AppRuntime, EtlApp } from '../support/etl-app.js'
+import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
+import { BtReadyApp } from './bt-ready.js'
 
 /** An app class as the CLI and `main()` see it. */
 export interface AppClass {
@@ -10,7 +12,7 @@ export interface AppClass {
 }
 
 /** Every app, in pipeline order. */
-export const APPS: readonly AppClass[] = [BtInsertLakeApp, BtJsonStandardApp]
+export const APPS: readonly AppClass[] = [BtInsertLakeApp, BtJsonStandardApp, BtReadyApp, BtExtractSocApp]
 
 /** The app registered under a command name, or `undefined`. */
 export function findApp(name: string): AppClass | undefined {

@@ -55,6 +55,8 @@ describe('Bluetooth apps end to end on S3 + PostgREST (production profile, real 
         CATALOG_ETL_S3_ENDPOINT: services.s3.endpoint,
         CATALOG_ETL_S3_FORCE_PATH_STYLE: 'true',
         CATALOG_ETL_AWAM_DIR: join(dir, 'awam'),
+        CATALOG_ETL_UNIT_DATA: 'json-file',
+        CATALOG_ETL_PUBLISHER: 'csv',
         AWS_ACCESS_KEY_ID: services.s3.credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: services.s3.credentials.secretAccessKey,
       },
