@@ -4,9 +4,10 @@ import type { AppContext } from '../support/context.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
+import { mapProvider } from '../support/providers/map-provider.js'
 import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
 import { formatPyTs, parseTimestamp } from '../util/dates.js'
-import { fileTypeOfExt } from './bt/awam-format.js'
+import { AWAM_FORMATS, fileTypeOfExt } from './bt/awam-format.js'
 import { standardizeAwam } from './bt/standardize-awam.js'
 
 /** Perfmet observation type of the Bluetooth standardize stage. */
@@ -30,7 +31,7 @@ export class BtJsonStandardApp extends EtlApp {
     options: [],
   }
   readonly definition = BtJsonStandardApp.definition
-  protected readonly keyMode: KeyMode = 'base'
+  protected readonly keyMode: KeyMode = 'base+ext'
   #unitData: UnitDataDocument | null = null
   #unitDataStored = false
 
@@ -52,11 +53,19 @@ export class BtJsonStandardApp extends EtlApp {
     })
   }
 
+  /**
+   * The standardized files, each under the raw ext it came from (`matched.json` → `matched.txt`), so that every raw
+   * file is matched on its own: a day's late file is still converted (the original's base-only key skipped it).
+   */
   protected target(ctx: AppContext): ItemProvider {
-    return createCatalogProvider({
+    const standardized = createCatalogProvider({
       catalog: ctx.catalog,
       repository: ctx.repository('standardized'),
       dataSource: 'bt',
+    })
+    return mapProvider(standardized, (item) => {
+      const fileType = fileTypeOfExt(item.ext, 'json')
+      return fileType ? { ...item, ext: AWAM_FORMATS[fileType].rawExt } : null
     })
   }
 

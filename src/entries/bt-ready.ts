@@ -6,6 +6,7 @@ import { InputError } from '../support/errors.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
+import { mapProvider } from '../support/providers/map-provider.js'
 import { UNIT_DATA_EXT, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
 import { formatPyTs } from '../util/dates.js'
 import { fileTypeOfExt } from './bt/awam-format.js'
@@ -51,11 +52,7 @@ export class BtReadyApp extends EtlApp {
       repository: ctx.repository('standardized'),
       dataSource: 'bt',
     })
-    return {
-      async *list(window, options) {
-        for await (const item of all.list(window, options)) if (item.ext !== UNIT_DATA_EXT) yield item
-      },
-    }
+    return mapProvider(all, (item) => (item.ext === UNIT_DATA_EXT ? null : item))
   }
 
   protected target(ctx: AppContext): ItemProvider {
