@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises'
 import { memoiseAsync } from './memoise.js'
 
 /** Anything that runs one parameterised statement (`$1`, `$2`, … placeholders). */
@@ -42,6 +43,7 @@ export interface PgliteClientOptions {
  */
 export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
   const { PGlite } = await import('@electric-sql/pglite')
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
   const db = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir)
   await db.waitReady
   let closing: Promise<void> | undefined
