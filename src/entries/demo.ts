@@ -10,8 +10,10 @@ import type { Logger } from '../support/logger.js'
 import { addDays, type Clock, startOfLocalDay } from '../util/dates.js'
 import { stringifyPy } from '../util/py-json.js'
 import { AWAM_FILE_TYPES, awamShareFileName } from './bt/awam-format.js'
+import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
+import { BtReadyApp } from './bt-ready.js'
 
 /** Seed of the demo's simulated Bluetooth readers, so every demo lake looks the same. */
 export const DEMO_SEED = 20190601
@@ -33,8 +35,8 @@ export interface DemoOptions {
 
 /**
  * `catalog-etl demo`: simulates the AWAM share for the last N days (files already there are kept), writes the
- * Bluetooth unit data the local profile reads instead of Knack, then runs `bt-insert-lake` and `bt-json-standard`
- * on the embedded default. A second run finds nothing new.
+ * Bluetooth unit data the local profile reads instead of Knack, then runs the Bluetooth pipeline (ingest,
+ * standardize, ready, publish to CSV) on the embedded default. A second run finds nothing new.
  */
 export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
   const { settings, clock, write } = options
@@ -73,6 +75,8 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
   try {
     results.push(await new BtInsertLakeApp({ ...args, sourcedir: awamDir }, runtime).run())
     results.push(await new BtJsonStandardApp(args, runtime).run())
+    results.push(await new BtReadyApp(args, runtime).run())
+    results.push(await new BtExtractSocApp(args, runtime).run())
   } finally {
     await drivers.close()
   }
@@ -85,6 +89,7 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
   }
   if (results.every((r) => r.items === 0)) write('  Nothing new to process: the lake is up to date.\n')
   write(`  lake:        ${shown(settings.lakeDir)}\n`)
+  write(`  published:   ${shown(settings.publisher.dir)} (Socrata-shaped CSV, one file per dataset)\n`)
   write('  inspect:     npx catalog-etl catalog query --source bt\n')
   return results
 }

@@ -95,6 +95,7 @@ describe('CLI (in-process)', function () {
     expect(first.code, first.err).to.equal(0)
     expect(first.out).to.match(/bt-insert-lake\s+6 item\(s\) processed/)
     expect(first.out).to.match(/bt-json-standard\s+6 item\(s\) processed/)
+    expect(first.out).to.match(/bt-extract-soc\s+6 item\(s\) processed/)
     const second = await cli(['demo', '--days', '2', ...lake], cwd)
     expect(second.out).to.contain('Nothing new to process')
 
@@ -107,7 +108,20 @@ describe('CLI (in-process)', function () {
     expect(table.out).to.contain('(6 rows)')
 
     const json = await cli(
-      ['catalog', 'query', '--json', '-s', '2019-06-03', '-e', '2019-06-04', ...lake],
+      [
+        'catalog',
+        'query',
+        '--json',
+        '-s',
+        '2019-06-03',
+        '-e',
+        '2019-06-04',
+        '--repository',
+        'atd-datalake-raw',
+        '--repository',
+        'atd-datalake-rawjson',
+        ...lake,
+      ],
       cwd,
     )
     const rows = JSON.parse(json.out) as { pointer: string; collection_date: string }[]
