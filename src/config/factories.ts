@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import { createKitsSourceFor } from '../drivers/devices/kits/factory.js'
+import type { KitsSource } from '../drivers/devices/kits/types.js'
 import { createCsvPublisher } from '../drivers/publisher/csv.js'
 import { createSocrataPublisher } from '../drivers/publisher/socrata.js'
 import { createLocalStorage } from '../drivers/storage/local-fs.js'
@@ -33,6 +35,8 @@ export interface DriverSet {
   unitData(): UnitDataSource
   /** The publisher of one data source and variant (`default` for wt/gs). */
   publisher(dataSource: string, variant: string): PublisherDriver
+  /** The KITS source of `wt-insert-lake` (Wavetronix detector history). */
+  kits(): KitsSource
   /** A CSV publisher writing `<dir>/<identifier>.csv`: the `-o` local copy of published rows. */
   localCopy(dir: string, identifier: string): PublisherDriver
   /** The dataset id a data source and variant publish to. */
@@ -101,7 +105,7 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
     switch (kind) {
       case 'csv': {
         const dir = options.debug ? join(settings.publisher.dir, 'debug') : settings.publisher.dir
-        return createCsvPublisher({ dir, identifier })
+        return createCsvPublisher({ dir, identifier, mode: 'append' })
       }
       case 'socrata': {
         const socrata = settings.publisher.socrata
@@ -124,6 +128,38 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       }
       default:
         return assertNever(kind, 'publisher kind')
+    }
+  }
+
+  function makeKits(): KitsSource {
+    const kits = settings.devices.kits
+    switch (kits.kind) {
+      case 'pglite':
+        if (!kits.dataDir) throw new ConfigError('devices.kits.kind "pglite" needs devices.kits.dataDir.')
+        return createKitsSourceFor({ kind: 'pglite', dataDir: kits.dataDir })
+      case 'pg':
+        if (!kits.url)
+          throw new ConfigError('devices.kits.kind "pg" needs devices.kits.url (CATALOG_ETL_KITS_URL).')
+        return createKitsSourceFor({ kind: 'pg', url: kits.url })
+      case 'mssql':
+        if (!kits.server || !kits.user || !kits.password) {
+          throw new ConfigError(
+            'devices.kits.kind "mssql" needs CATALOG_ETL_KITS_SERVER, CATALOG_ETL_KITS_USER and CATALOG_ETL_KITS_PASSWORD.',
+          )
+        }
+        return createKitsSourceFor({
+          kind: 'mssql',
+          config: {
+            server: kits.server,
+            port: kits.port,
+            database: kits.database,
+            user: kits.user,
+            password: kits.password.reveal(),
+            options: { encrypt: true, trustServerCertificate: kits.trustServerCertificate },
+          },
+        })
+      default:
+        return assertNever(kits.kind, 'KITS kind')
     }
   }
 
@@ -175,6 +211,7 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       const identifier = datasetId(dataSource, variant)
       return once(`publisher:${identifier}`, () => makePublisher(identifier))
     },
+    kits: () => once('kits', () => makeKits()),
     localCopy: (dir, identifier) =>
       once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),
     datasetId,

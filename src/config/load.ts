@@ -46,6 +46,14 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   CATALOG_ETL_UNIT_DATA_DIR: 'unitData.dir',
   CATALOG_ETL_PUBLISH_DIR: 'publisher.dir',
   CATALOG_ETL_AWAM_DIR: 'devices.awamDir',
+  CATALOG_ETL_KITS: 'devices.kits.kind',
+  CATALOG_ETL_KITS_DIR: 'devices.kits.dataDir',
+  CATALOG_ETL_KITS_URL: 'devices.kits.url',
+  CATALOG_ETL_KITS_SERVER: 'devices.kits.server',
+  CATALOG_ETL_KITS_PORT: 'devices.kits.port',
+  CATALOG_ETL_KITS_DATABASE: 'devices.kits.database',
+  CATALOG_ETL_KITS_USER: 'devices.kits.user',
+  CATALOG_ETL_KITS_TRUST_CERT: 'devices.kits.trustServerCertificate',
   CATALOG_ETL_LOG_LEVEL: 'log.level',
   CATALOG_ETL_LOG_PRETTY: 'log.pretty',
 })
@@ -59,6 +67,7 @@ export const ENV_SECRETS = Object.freeze({
   AWS_SESSION_TOKEN: 'S3 session token (optional)',
   CATALOG_ETL_KNACK_API_KEY: 'Knack inventory API key (object-based reads of unit data)',
   CATALOG_ETL_KNACK_PERFMET_API_KEY: 'Knack dashboard API key (default: the public-view key "knack")',
+  CATALOG_ETL_KITS_PASSWORD: 'KITS SQL Server password (the original WT_DB_PASSWORD)',
   CATALOG_ETL_SOCRATA_USERNAME: 'Socrata user for HTTP Basic auth (the original SOC_WRITE_AUTH)',
   CATALOG_ETL_SOCRATA_PASSWORD: 'Socrata password',
   CATALOG_ETL_SOCRATA_APP_TOKEN:
@@ -145,6 +154,7 @@ const PATH_SETTINGS = [
   'unitData.dir',
   'publisher.dir',
   'devices.awamDir',
+  'devices.kits.dataDir',
 ]
 
 /**
@@ -188,5 +198,6 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     socrataAppToken: secretFromEnv(env, 'CATALOG_ETL_SOCRATA_APP_TOKEN'),
     knackApiKey: secretFromEnv(env, 'CATALOG_ETL_KNACK_API_KEY'),
     knackPerfmetApiKey: secretFromEnv(env, 'CATALOG_ETL_KNACK_PERFMET_API_KEY'),
+    kitsPassword: secretFromEnv(env, 'CATALOG_ETL_KITS_PASSWORD'),
   })
 }

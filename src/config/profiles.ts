@@ -24,7 +24,10 @@ export function profileDefaults(profile: Profile, lakeDir: string): SettingsInpu
         perfmet: { kind: 'catalog' },
         unitData: { kind: 'json-file', dir: join(lakeDir, 'unit-data') },
         publisher: { kind: 'csv', dir: join(lakeDir, 'publish') },
-        devices: { awamDir: join(lakeDir, 'devices', 'awam') },
+        devices: {
+          awamDir: join(lakeDir, 'devices', 'awam'),
+          kits: { kind: 'pglite', dataDir: join(lakeDir, 'devices', 'kits') },
+        },
       }
     case 'production':
       return {
@@ -35,7 +38,7 @@ export function profileDefaults(profile: Profile, lakeDir: string): SettingsInpu
         perfmet: { kind: 'catalog' },
         unitData: { kind: 'knack', dir: join(lakeDir, 'unit-data') },
         publisher: { kind: 'socrata', dir: join(lakeDir, 'publish') },
-        devices: { awamDir: '/app/awam' },
+        devices: { awamDir: '/app/awam', kits: { kind: 'mssql' } },
       }
   }
 }

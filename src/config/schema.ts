@@ -47,6 +47,28 @@ export interface S3Settings {
   readonly credentials: S3Credentials | null
 }
 
+/** KITS source kinds: SQL Server (the City's), PostgreSQL, or an embedded PGlite directory (simulated). */
+export const KITS_KINDS = ['pglite', 'pg', 'mssql'] as const
+export type KitsKind = (typeof KITS_KINDS)[number]
+
+/** Where `wt-insert-lake` reads detector history. */
+export interface KitsSettings {
+  readonly kind: KitsKind
+  /** `pglite`: data directory of the simulated KITS tables. */
+  readonly dataDir: string | null
+  /** `pg`: connection URL. */
+  readonly url: string | null
+  /** `mssql`: server host, port, database and user (the original's `WT_DB_SERVER`, `WT_DB_NAME`, `WT_DB_USER`). */
+  readonly server: string | null
+  readonly port: number
+  readonly database: string
+  readonly user: string | null
+  /** `mssql`: password (from env only; the original's `WT_DB_PASSWORD`). */
+  readonly password: Secret | null
+  /** `mssql`: accept the server's certificate without verification (self-signed certificates). */
+  readonly trustServerCertificate: boolean
+}
+
 /** Knack: the inventory app (unit data) and the perfmet dashboard app. */
 export interface KnackSettings {
   /** API base URL. */
@@ -126,6 +148,8 @@ export interface Settings {
   readonly devices: {
     /** Directory of the AWAM share (Bluetooth source files); the default of `bt-insert-lake -d`. */
     readonly awamDir: string
+    /** The KITS database (Wavetronix detector history). */
+    readonly kits: KitsSettings
   }
   readonly log: {
     readonly level: LogLevel
@@ -147,6 +171,7 @@ export interface SettingsSecrets {
   readonly socrataAppToken?: Secret | null
   readonly knackApiKey?: Secret | null
   readonly knackPerfmetApiKey?: Secret | null
+  readonly kitsPassword?: Secret | null
 }
 
 /** The defaults every profile starts from, with paths relative to `lakeDir` filled in by the loader. */
@@ -158,6 +183,17 @@ export const BASE_SETTINGS = {
   storage: { s3: { endpoint: null, region: 'us-east-1', forcePathStyle: false, maxAttempts: 5 } },
   catalog: { schema: 'api', production: { dataDir: null, url: null }, debug: { dataDir: null, url: null } },
   log: { level: 'info', pretty: 'auto' },
+  devices: {
+    kits: {
+      dataDir: null,
+      url: null,
+      server: null,
+      port: 1433,
+      database: 'KITSDB',
+      user: null,
+      trustServerCertificate: false,
+    },
+  },
   knack: { baseUrl: 'https://api.knack.com/v1', maxRequestsPerSecond: 9, appId: null, perfmetAppId: null },
   publisher: {
     socrata: { host: 'data.austintexas.gov', debugHost: null, protocol: 'https', chunkSize: 10000 },

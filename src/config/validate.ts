@@ -3,6 +3,7 @@ import { PURPOSES, type Purpose, type RepositoryNames } from './repositories.js'
 import {
   CATALOG_KINDS,
   type CatalogTarget,
+  KITS_KINDS,
   LOG_LEVELS,
   PERFMET_KINDS,
   PROFILES,
@@ -161,7 +162,19 @@ const SETTINGS_SHAPE: Shape = {
   },
   repositories: Object.fromEntries(PURPOSES.map((p) => [p, REPOSITORY_SHAPE])),
   knack: { baseUrl: true, maxRequestsPerSecond: true, appId: true, perfmetAppId: true },
-  devices: { awamDir: true },
+  devices: {
+    awamDir: true,
+    kits: {
+      kind: true,
+      dataDir: true,
+      url: true,
+      server: true,
+      port: true,
+      database: true,
+      user: true,
+      trustServerCertificate: true,
+    },
+  },
   log: { level: true, pretty: true },
 }
 
@@ -250,7 +263,20 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
       perfmetApiKey: secrets.knackPerfmetApiKey ?? new Secret('knack', 'default'),
     },
     repositories,
-    devices: { awamDir: str(input, 'devices.awamDir') },
+    devices: {
+      awamDir: str(input, 'devices.awamDir'),
+      kits: {
+        kind: pick(input, 'devices.kits.kind', KITS_KINDS),
+        dataDir: nullableStr(input, 'devices.kits.dataDir'),
+        url: nullableUrl(input, 'devices.kits.url'),
+        server: nullableStr(input, 'devices.kits.server'),
+        port: positiveInt(input, 'devices.kits.port'),
+        database: str(input, 'devices.kits.database'),
+        user: nullableStr(input, 'devices.kits.user'),
+        password: secrets.kitsPassword ?? null,
+        trustServerCertificate: bool(input, 'devices.kits.trustServerCertificate'),
+      },
+    },
     log: {
       level: pick(input, 'log.level', LOG_LEVELS),
       pretty: pretty === true || pretty === false ? pretty : pick(input, 'log.pretty', ['auto'] as const),

@@ -1,22 +1,19 @@
-import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { relative } from 'node:path'
 import { createDriverSet } from '../config/factories.js'
 import type { Settings } from '../config/schema.js'
-import { createAwamReaders, createBtUnitData, writeAwamDay } from '../drivers/devices/awam-generator.js'
 import { ConfigError } from '../support/errors.js'
 import type { RunResult } from '../support/etl-app.js'
 import type { Logger } from '../support/logger.js'
 import { addDays, type Clock, startOfLocalDay } from '../util/dates.js'
-import { stringifyPy } from '../util/py-json.js'
-import { AWAM_FILE_TYPES, awamShareFileName } from './bt/awam-format.js'
 import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
-
-/** Seed of the demo's simulated Bluetooth readers, so every demo lake looks the same. */
-export const DEMO_SEED = 20190601
+import { simulateDemoDevices } from './demo-devices.js'
+import { WtExtractSocApp } from './wt-extract-soc.js'
+import { WtInsertLakeApp } from './wt-insert-lake.js'
+import { WtJsonStandardApp } from './wt-json-standard.js'
+import { WtReadyApp } from './wt-ready.js'
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -45,44 +42,36 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
     throw new ConfigError(`--days must be a whole number from 1 to 366 (got ${days}).`)
   }
   if (settings.profile !== 'local') throw new ConfigError('The demo runs on the local profile only.')
-  const awamDir = settings.devices.awamDir
-  const readers = createAwamReaders(options.readers ?? 24, DEMO_SEED)
   const today = startOfLocalDay(clock.now())
-  await mkdir(awamDir, { recursive: true })
-  let generated = 0
-  for (let back = days; back >= 1; back -= 1) {
-    const date = addDays(today, -back)
-    if (AWAM_FILE_TYPES.every((type) => existsSync(join(awamDir, awamShareFileName(type, date))))) continue
-    await writeAwamDay(awamDir, date, {
-      readers,
-      seed: DEMO_SEED,
-      iafRows: options.iafRows ?? 4000,
-      itmfRows: Math.round((options.iafRows ?? 4000) / 6),
-    })
-    generated += 1
-  }
-  const unitDataPath = join(settings.unitData.dir, 'bt_unit_data.json')
-  if (!existsSync(unitDataPath)) {
-    await mkdir(settings.unitData.dir, { recursive: true })
-    const document = createBtUnitData(readers, { collectionDate: today, processingDate: clock.now() })
-    await writeFile(unitDataPath, stringifyPy(document))
-  }
+  const dates = Array.from({ length: days }, (_, i) => addDays(today, i - days))
+  const generated = await simulateDemoDevices(settings, dates, clock.now(), {
+    ...(options.readers ? { readers: options.readers } : {}),
+    ...(options.iafRows ? { iafRows: options.iafRows } : {}),
+  })
   const drivers = createDriverSet(settings, { debug: false })
   const quiet = settings.log.level === 'info' ? options.logger.child({}, { level: 'warn' }) : options.logger
   const runtime = { settings, logger: quiet, clock, drivers }
   const args = { start_date: days }
   const results: RunResult[] = []
   try {
-    results.push(await new BtInsertLakeApp({ ...args, sourcedir: awamDir }, runtime).run())
+    results.push(await new BtInsertLakeApp(args, runtime).run())
     results.push(await new BtJsonStandardApp(args, runtime).run())
     results.push(await new BtReadyApp(args, runtime).run())
     results.push(await new BtExtractSocApp(args, runtime).run())
+    results.push(await new WtInsertLakeApp(args, runtime).run())
+    results.push(await new WtJsonStandardApp(args, runtime).run())
+    results.push(await new WtReadyApp(args, runtime).run())
+    results.push(await new WtExtractSocApp(args, runtime).run())
   } finally {
     await drivers.close()
   }
   const shown = (path: string) => relative(process.cwd(), path) || '.'
-  write(`catalog-etl demo: ${days} day(s) of simulated Bluetooth data (${generated} new day(s) generated)\n`)
-  write(`  AWAM share:  ${shown(awamDir)}\n`)
+  write(
+    `catalog-etl demo: ${days} day(s) of simulated Bluetooth and Wavetronix data ` +
+      `(new days generated: ${generated.awamDays} AWAM, ${generated.kitsDays} KITS)\n`,
+  )
+  write(`  AWAM share:  ${shown(settings.devices.awamDir)}\n`)
+  write(`  KITS (sim):  ${shown(settings.devices.kits.dataDir ?? '')}\n`)
   for (const result of results) {
     const failed = result.failures.length > 0 ? `, ${result.failures.length} failed` : ''
     write(`  ${result.app.padEnd(17)} ${result.items} item(s) processed${failed}\n`)

@@ -4,6 +4,10 @@ import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
+import { WtExtractSocApp } from './wt-extract-soc.js'
+import { WtInsertLakeApp } from './wt-insert-lake.js'
+import { WtJsonStandardApp } from './wt-json-standard.js'
+import { WtReadyApp } from './wt-ready.js'
 
 /** An app class as the CLI and `main()` see it. */
 export interface AppClass {
@@ -12,7 +16,16 @@ export interface AppClass {
 }
 
 /** Every app, in pipeline order. */
-export const APPS: readonly AppClass[] = [BtInsertLakeApp, BtJsonStandardApp, BtReadyApp, BtExtractSocApp]
+export const APPS: readonly AppClass[] = [
+  BtInsertLakeApp,
+  BtJsonStandardApp,
+  BtReadyApp,
+  BtExtractSocApp,
+  WtInsertLakeApp,
+  WtJsonStandardApp,
+  WtReadyApp,
+  WtExtractSocApp,
+]
 
 /** The app registered under a command name, or `undefined`. */
 export function findApp(name: string): AppClass | undefined {

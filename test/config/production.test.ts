@@ -155,16 +155,23 @@ describe('production profile and secrets', () => {
     }
     const s = loadSettings({ env, cwd })
     expect(s.publisher.kind).to.equal('socrata')
-    expect(s.publisher.socrata).to.include({ host: '127.0.0.1:8080', protocol: 'http', chunkSize: 10000, debugHost: null })
+    expect(s.publisher.socrata).to.include({
+      host: '127.0.0.1:8080',
+      protocol: 'http',
+      chunkSize: 10000,
+      debugHost: null,
+    })
     expect(JSON.stringify(s)).not.to.contain('pw-secret')
     const production = createDriverSet(s, { debug: false })
     expect(production.publisher('wt', 'default')).to.include({ name: 'socrata', identifier: 'i626-g7ub' })
     const debug = createDriverSet(s, { debug: true })
-    expect(() => debug.publisher('wt', 'default')).to.throw(ConfigError, /--debug needs its own Socrata portal/)
-    expect(() => loadSettings({ env: { ...env, CATALOG_ETL_DEBUG_SOCRATA_HOST: '127.0.0.1:8080' }, cwd })).to.throw(
+    expect(() => debug.publisher('wt', 'default')).to.throw(
       ConfigError,
-      /debugHost must differ/,
+      /--debug needs its own Socrata portal/,
     )
+    expect(() =>
+      loadSettings({ env: { ...env, CATALOG_ETL_DEBUG_SOCRATA_HOST: '127.0.0.1:8080' }, cwd }),
+    ).to.throw(ConfigError, /debugHost must differ/)
     expect(() => loadSettings({ env: { ...env, CATALOG_ETL_SOCRATA_HOST: 'https://x.org' }, cwd })).to.throw(
       ConfigError,
       /host name/,

@@ -89,13 +89,14 @@ describe('CLI (in-process)', function () {
     expect(err).to.contain('"storage.kind"').and.contain('"local"')
   })
 
-  it('demo generates data, runs both apps, and the second run processes nothing; catalog query shows the rows', async () => {
+  it('demo generates data, runs the bt and wt apps, and the second run processes nothing; catalog query shows the rows', async () => {
     const lake = ['--lake-dir', join(cwd, 'lake')]
     const first = await cli(['demo', '--days', '2', ...lake], cwd)
     expect(first.code, first.err).to.equal(0)
     expect(first.out).to.match(/bt-insert-lake\s+6 item\(s\) processed/)
     expect(first.out).to.match(/bt-json-standard\s+6 item\(s\) processed/)
     expect(first.out).to.match(/bt-extract-soc\s+6 item\(s\) processed/)
+    expect(first.out).to.match(/wt-extract-soc\s+2 item\(s\) processed/)
     const second = await cli(['demo', '--days', '2', ...lake], cwd)
     expect(second.out).to.contain('Nothing new to process')
 
@@ -120,6 +121,8 @@ describe('CLI (in-process)', function () {
         'atd-datalake-raw',
         '--repository',
         'atd-datalake-rawjson',
+        '--source',
+        'bt',
         ...lake,
       ],
       cwd,

@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { EtlError } from '../../support/errors.js'
 import type { PublisherDriver, PublishRow } from '../../support/publisher-driver.js'
@@ -14,12 +15,38 @@ export interface CsvPublisherOptions {
   readonly identifier: string
   /** Rows per chunk the facade should send. @default 1000 */
   readonly preferredChunk?: number
+  /**
+   * `truncate`: start a new file on the first write (the original's `-o` copies); `append`: keep adding to an
+   * existing file with the same header across runs (the local stand-in for a dataset). @default 'truncate'
+   */
+  readonly mode?: 'truncate' | 'append'
+}
+
+async function existingHeader(path: string): Promise<string[] | null> {
+  let text: string
+  try {
+    const handle = await open(path, 'r')
+    try {
+      const buffer = Buffer.alloc(64 * 1024)
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+      text = buffer.subarray(0, bytesRead).toString('utf8')
+    } finally {
+      await handle.close()
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? ''
+  if (line === '') return null
+  return (parse(line) as string[][])[0] ?? null
 }
 
 /**
- * Publishes rows to a CSV file (the original's `PublishCSVConn`): the file is truncated on the first write, the
- * header is the key list of the first row, rows follow in header order (a missing key is an error), standard
- * dialect with `\r\n` line ends. Writing again after `close()` appends to the same file.
+ * Publishes rows to a CSV file (the original's `PublishCSVConn`): in `truncate` mode the file is started anew on the
+ * first write, in `append` mode rows are added to the file a previous run left (same header); the header is the key
+ * list of the first row, rows follow in header order (a missing key is an error), standard dialect with `\r\n` line
+ * ends. Writing again after `close()` appends to the same file.
  */
 export function createCsvPublisher(options: CsvPublisherOptions): PublisherDriver {
   const path = join(options.dir, `${options.identifier}.csv`)
@@ -30,6 +57,17 @@ export function createCsvPublisher(options: CsvPublisherOptions): PublisherDrive
     if (rows.length === 0) return
     if (!stream) {
       await mkdir(options.dir, { recursive: true })
+      if (!columns && options.mode === 'append') {
+        const found = await existingHeader(path)
+        const wanted = Object.keys(rows[0] as PublishRow)
+        if (found && found.join('\u0000') !== wanted.join('\u0000')) {
+          throw new EtlError(
+            'E_PUBLISH',
+            `CSV ${path} has the header ${found.join(',')}, not ${wanted.join(',')}.`,
+          )
+        }
+        columns = found
+      }
       stream = createWriteStream(path, { flags: columns ? 'a' : 'w' })
       if (!columns) {
         columns = Object.keys(rows[0] as PublishRow)
