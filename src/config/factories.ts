@@ -25,6 +25,8 @@ import type { Settings, StorageKind } from './schema.js'
  * bundle of factories). Closing the set closes every driver it built.
  */
 export interface DriverSet {
+  /** Whether the set targets the debug repositories, catalog and publishing (`--debug`). */
+  readonly debug: boolean
   /** Storage of one repository (bucket). */
   storage(repository: string): StorageDriver
   /** The catalog of this run's target (production, or the separate debug target). */
@@ -176,6 +178,7 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
   }
 
   return {
+    debug: options.debug,
     storage: (repository) =>
       once(`storage:${repository}`, () => storageFactories[settings.storage.kind](repository)),
     catalog: () => once('catalog', () => catalogBackend().catalog()),

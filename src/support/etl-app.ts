@@ -14,6 +14,7 @@ import type { AppDefinition } from './app-definition.js'
 import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
 import type { AppContext } from './context.js'
+import { ArgumentError } from './errors.js'
 import type { ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
@@ -105,6 +106,11 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       runtime.logger ?? createLogger({ level: settings.log.level, pretty: prettyLogs(settings.log.pretty) })
     const def = this.definition
     const logger = root.child({ app: def.name, ds: def.dataSource })
+    if (runtime.drivers && runtime.drivers.debug !== args.debug) {
+      throw new ArgumentError(
+        `The drivers given to ${this.definition.name} are for ${runtime.drivers.debug ? 'debug' : 'production'} targets, but the run is ${args.debug ? '--debug' : 'not --debug'}.`,
+      )
+    }
     const drivers = runtime.drivers ?? createDriverSet(settings, { debug: args.debug, logger })
     const signal = runtime.signal ?? new AbortController().signal
     let tempDir: string | null = null

@@ -162,6 +162,14 @@ describe('EtlApp lifecycle', () => {
     expect(retry.exitCode).to.equal(0)
   })
 
+  it('refuses drivers built for the other mode (a --debug run can never use production drivers)', async () => {
+    const rt = runtime()
+    const app = new ProbeApp({ start_date: '2019-06-01', debug: true }, rt)
+    const error = await app.run().catch((e: unknown) => e)
+    expect(error).to.be.instanceOf(ArgumentError)
+    expect((error as Error).message).to.contain('production targets, but the run is --debug')
+  })
+
   it('removes the temp dir even when the run fails fatally', async () => {
     const rt = runtime()
     const app = new ProbeApp({ start_date: '2019-06-01' }, rt)
