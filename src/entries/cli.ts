@@ -63,6 +63,12 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
       }),
     report(result) {
       if (result.exitCode !== 0) exitCode = result.exitCode
+      if (result.planned) {
+        stdout(`${result.app}: dry run, ${result.planned.length} item(s) would be processed\n`)
+        for (const item of result.planned)
+          stdout(`  ${item.date}  ${item.base}  ${item.ext}  ${item.label}\n`)
+        return
+      }
       const failed = result.failures.length > 0 ? `, ${result.failures.length} failed` : ''
       stdout(`${result.app}: ${result.items} item(s), ${result.records} record(s)${failed}\n`)
       for (const failure of result.failures) stdout(`  failed: ${failure.label}: ${failure.error.message}\n`)

@@ -21,6 +21,8 @@ export interface CommonArgs {
   readonly simulate?: boolean
   /** `--debug`: the `-test` repositories and the debug catalog/perfmet/publishing targets. */
   readonly debug?: boolean
+  /** `--dry-run`: list the items a real run would process, and write nothing. */
+  readonly dry_run?: boolean
 }
 
 /** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
@@ -62,6 +64,12 @@ export const COMMON_OPTIONS = [
     describe: 'do everything except writing to repositories, catalog, perfmet or publishers',
   },
   {
+    name: 'dry_run',
+    short: undefined,
+    type: 'boolean',
+    describe: 'list exactly the items a real run would process, and write nothing',
+  },
+  {
     name: 'debug',
     short: undefined,
     type: 'boolean',
@@ -81,6 +89,7 @@ export interface ParsedArgs extends RunWindow {
   readonly force: boolean
   readonly simulate: boolean
   readonly debug: boolean
+  readonly dryRun: boolean
   readonly outputPath: string | null
 }
 
@@ -138,6 +147,7 @@ export function parseCommonArgs(
     force: readArg(args, 'force') === true,
     simulate: readArg(args, 'simulate') === true,
     debug: readArg(args, 'debug') === true,
+    dryRun: readArg(args, 'dry_run') === true,
     outputPath: typeof output === 'string' && output !== '' ? output : null,
   }
 }

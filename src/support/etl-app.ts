@@ -58,6 +58,16 @@ export interface RunResult {
   readonly failures: readonly ItemFailure[]
   /** 0: all done; 2: some items failed. (1, fatal, is thrown.) */
   readonly exitCode: 0 | 2
+  /** `--dry-run`: the items a real run would process, in order (nothing was processed or written). */
+  readonly planned?: readonly PlannedItem[]
+}
+
+/** One item a real run would process. */
+export interface PlannedItem {
+  readonly label: string
+  readonly base: string
+  readonly ext: string
+  readonly date: string
 }
 
 /**
@@ -84,7 +94,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
   protected abstract target(ctx: AppContext): ItemProvider | null | Promise<ItemProvider | null>
   /** Processes one item; returns the number of records (files, rows) it produced. */
   protected abstract processItem(item: WorkItem, ctx: AppContext): Promise<number>
-  /** Runs once before the compare loop. */
+  /** Runs once before the compare loop (also in a dry run, so it must not write anything). */
   protected async beforeLoop(_ctx: AppContext): Promise<void> {}
   /** Runs once after the compare loop (also when items failed). */
   protected async afterLoop(_ctx: AppContext, _records: number): Promise<void> {}
@@ -165,6 +175,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
         },
       }
       logger.info({ original: def.original, ...describeWindow(args) }, `== Starting ${def.name} ==`)
+      if (args.dryRun) return await this.#plan(ctx)
       const result = await this.#loop(ctx)
       for (const publisher of publishers) await publisher.close()
       await ctx.perfmet?.logJob(result.records)
@@ -179,26 +190,49 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     }
   }
 
-  async #loop(ctx: AppContext): Promise<RunResult> {
-    await this.beforeLoop(ctx)
+  async #work(ctx: AppContext): Promise<AsyncIterable<WorkItem>> {
     const source = await this.source(ctx)
     const target = await this.target(ctx)
     const { args, logger } = ctx
+    return compareItems(source, target, {
+      keyMode: this.keyMode,
+      startDate: args.startDate,
+      endDate: args.endDate,
+      lastRunDate: args.lastRunDate,
+      force: args.force,
+      sameDayCutoff: sameDayCutoff(ctx.clock.now()),
+      onForce: (message) => logger.info(message),
+      signal: ctx.signal,
+    })
+  }
+
+  async #plan(ctx: AppContext): Promise<RunResult> {
+    await this.beforeLoop(ctx)
+    const planned: PlannedItem[] = []
+    for await (const item of await this.#work(ctx)) {
+      const { base, ext, date } = item.identifier
+      planned.push({ label: item.label, base, ext, date: formatPyTs(date) })
+    }
+    ctx.logger.info({ items: planned.length }, `== Dry run of ${this.definition.name}: nothing written ==`)
+    return {
+      app: this.definition.name,
+      records: 0,
+      items: planned.length,
+      failures: [],
+      exitCode: 0,
+      planned,
+    }
+  }
+
+  async #loop(ctx: AppContext): Promise<RunResult> {
+    await this.beforeLoop(ctx)
+    const { logger } = ctx
     const failures: ItemFailure[] = []
     let records = 0
     let items = 0
     let prevDate: DateTime | null = null
     try {
-      const work = compareItems(source, target, {
-        keyMode: this.keyMode,
-        startDate: args.startDate,
-        endDate: args.endDate,
-        lastRunDate: args.lastRunDate,
-        force: args.force,
-        sameDayCutoff: sameDayCutoff(ctx.clock.now()),
-        onForce: (message) => logger.info(message),
-        signal: ctx.signal,
-      })
+      const work = await this.#work(ctx)
       for await (const item of work) {
         const date = item.identifier.date
         if (prevDate === null || !date.equals(prevDate)) await ctx.catalog.commitUpsert()
