@@ -5,6 +5,11 @@ import type { DateTime } from 'luxon'
 import type { Settings } from '../config/schema.js'
 import { createAwamReaders, createBtUnitData, writeAwamDay } from '../drivers/devices/awam-generator.js'
 import {
+  createGsUnitData,
+  type SimulatedCamera,
+  startSimulatedCamera,
+} from '../drivers/devices/gridsmart/simulator.js'
+import {
   createKitsIntersections,
   createKitsTables,
   createWtUnitData,
@@ -29,13 +34,30 @@ export interface DemoDeviceOptions {
   readonly iafRows?: number
   /** Wavetronix intersections. @default 6 */
   readonly intersections?: number
+  /** GRIDSMART vehicle rows per zone and day. @default 300 */
+  readonly gsRowsPerZone?: number
 }
 
-/** Days generated per source (days already there are kept). */
+/** Days generated per source (days already there are kept), and the simulated cameras (close them after the run). */
 export interface DemoDevicesResult {
   readonly awamDays: number
   readonly kitsDays: number
+  readonly cameras: readonly SimulatedCamera[]
 }
+
+/** The simulated GRIDSMART cameras of the demo: two normal ones, one with a drifting clock in another zone. */
+const DEMO_CAMERAS = [
+  { street1: 'Burnet', street2: 'Richcreek', layout: 'A', countVersion: 8 },
+  { street1: 'Loop 360', street2: 'Barton Creek', layout: 'B', countVersion: 8 },
+  {
+    street1: 'Lamar',
+    street2: 'Manchaca',
+    layout: 'A',
+    countVersion: 4,
+    clockDriftMinutes: 37,
+    timeZoneLabel: '(UTC-05:00) Eastern Time (US & Canada)',
+  },
+] as const
 
 async function writeUnitData(dir: string, source: string, document: () => UnitDataDocument): Promise<void> {
   const path = join(dir, `${source}_unit_data.json`)
@@ -46,7 +68,8 @@ async function writeUnitData(dir: string, source: string, document: () => UnitDa
 
 /**
  * Simulates the devices of the local profile for `dates`: the AWAM share (Bluetooth files), the KITS tables in an
- * embedded database (Wavetronix history) and the unit data the local profile reads instead of Knack.
+ * embedded database (Wavetronix history), GRIDSMART cameras as in-process HTTP servers on 127.0.0.1 (their unit data
+ * is rewritten each time, since their ports change) and the unit data the local profile reads instead of Knack.
  */
 export async function simulateDemoDevices(
   settings: Settings,
@@ -101,5 +124,23 @@ export async function simulateDemoDevices(
   await writeUnitData(settings.unitData.dir, 'wt', () =>
     createWtUnitData(intersections, { collectionDate: today, processingDate: now }),
   )
-  return { awamDays, kitsDays }
+  const cameras: SimulatedCamera[] = []
+  try {
+    for (const [index, camera] of DEMO_CAMERAS.entries()) {
+      cameras.push(
+        await startSimulatedCamera({
+          ...camera,
+          seed: DEMO_SEED + index,
+          days: dates.map((d) => formatDay(d)),
+          rowsPerZone: options.gsRowsPerZone ?? 300,
+        }),
+      )
+    }
+  } catch (error) {
+    await Promise.all(cameras.map((c) => c.close()))
+    throw error
+  }
+  await mkdir(settings.unitData.dir, { recursive: true })
+  await writeFile(join(settings.unitData.dir, 'gs_unit_data.json'), stringifyPy(createGsUnitData(cameras)))
+  return { awamDays, kitsDays, cameras }
 }

@@ -10,6 +10,7 @@ import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
 import { simulateDemoDevices } from './demo-devices.js'
+import { GsInsertLakeApp } from './gs-insert-lake.js'
 import { WtExtractSocApp } from './wt-extract-soc.js'
 import { WtInsertLakeApp } from './wt-insert-lake.js'
 import { WtJsonStandardApp } from './wt-json-standard.js'
@@ -62,16 +63,21 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
     results.push(await new WtJsonStandardApp(args, runtime).run())
     results.push(await new WtReadyApp(args, runtime).run())
     results.push(await new WtExtractSocApp(args, runtime).run())
+    results.push(await new GsInsertLakeApp(args, runtime).run())
   } finally {
     await drivers.close()
+    await Promise.all(generated.cameras.map((camera) => camera.close()))
   }
   const shown = (path: string) => relative(process.cwd(), path) || '.'
   write(
-    `catalog-etl demo: ${days} day(s) of simulated Bluetooth and Wavetronix data ` +
+    `catalog-etl demo: ${days} day(s) of simulated Bluetooth, Wavetronix and GRIDSMART data ` +
       `(new days generated: ${generated.awamDays} AWAM, ${generated.kitsDays} KITS)\n`,
   )
   write(`  AWAM share:  ${shown(settings.devices.awamDir)}\n`)
   write(`  KITS (sim):  ${shown(settings.devices.kits.dataDir ?? '')}\n`)
+  write(
+    `  cameras:     ${generated.cameras.map((c) => `${c.street1} & ${c.street2}`).join(', ')} (simulated)\n`,
+  )
   for (const result of results) {
     const failed = result.failures.length > 0 ? `, ${result.failures.length} failed` : ''
     write(`  ${result.app.padEnd(17)} ${result.items} item(s) processed${failed}\n`)

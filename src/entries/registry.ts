@@ -4,6 +4,7 @@ import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
+import { GsInsertLakeApp } from './gs-insert-lake.js'
 import { WtExtractSocApp } from './wt-extract-soc.js'
 import { WtInsertLakeApp } from './wt-insert-lake.js'
 import { WtJsonStandardApp } from './wt-json-standard.js'
@@ -25,6 +26,7 @@ export const APPS: readonly AppClass[] = [
   WtJsonStandardApp,
   WtReadyApp,
   WtExtractSocApp,
+  GsInsertLakeApp,
 ]
 
 /** The app registered under a command name, or `undefined`. */
