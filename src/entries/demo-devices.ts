@@ -22,6 +22,7 @@ import type { UnitDataDocument } from '../support/unit-data.js'
 import { formatDay, startOfLocalDay } from '../util/dates.js'
 import { stringifyPy } from '../util/py-json.js'
 import { AWAM_FILE_TYPES, awamShareFileName } from './bt/awam-format.js'
+import { KNACK_LOOKUPS } from './gs/matching.js'
 
 /** Seed of the demo's simulated devices, so every demo lake looks the same. */
 export const DEMO_SEED = 20190601
@@ -141,6 +142,15 @@ export async function simulateDemoDevices(
     throw error
   }
   await mkdir(settings.unitData.dir, { recursive: true })
-  await writeFile(join(settings.unitData.dir, 'gs_unit_data.json'), stringifyPy(createGsUnitData(cameras)))
+  const overrides = DEMO_CAMERAS.map(
+    (camera): Record<string, string | null> =>
+      camera.street1 === 'Loop 360'
+        ? { atd_location_id: KNACK_LOOKUPS['Loop 360_Barton Creek'] ?? null }
+        : {},
+  )
+  await writeFile(
+    join(settings.unitData.dir, 'gs_unit_data.json'),
+    stringifyPy(createGsUnitData(cameras, overrides)),
+  )
   return { awamDays, kitsDays, cameras }
 }

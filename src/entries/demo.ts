@@ -10,7 +10,11 @@ import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
 import { simulateDemoDevices } from './demo-devices.js'
+import { GsAggExtractSocApp } from './gs-agg-extract-soc.js'
 import { GsInsertLakeApp } from './gs-insert-lake.js'
+import { GsJsonStandardApp } from './gs-json-standard.js'
+import { GsReadyApp } from './gs-ready.js'
+import { GsReadyAggApp } from './gs-ready-agg.js'
 import { WtExtractSocApp } from './wt-extract-soc.js'
 import { WtInsertLakeApp } from './wt-insert-lake.js'
 import { WtJsonStandardApp } from './wt-json-standard.js'
@@ -50,7 +54,7 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
     ...(options.iafRows ? { iafRows: options.iafRows } : {}),
   })
   const drivers = createDriverSet(settings, { debug: false })
-  const quiet = settings.log.level === 'info' ? options.logger.child({}, { level: 'warn' }) : options.logger
+  const quiet = settings.log.level === 'info' ? options.logger.child({}, { level: 'error' }) : options.logger
   const runtime = { settings, logger: quiet, clock, drivers }
   const args = { start_date: days }
   const results: RunResult[] = []
@@ -64,6 +68,10 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
     results.push(await new WtReadyApp(args, runtime).run())
     results.push(await new WtExtractSocApp(args, runtime).run())
     results.push(await new GsInsertLakeApp(args, runtime).run())
+    results.push(await new GsJsonStandardApp(args, runtime).run())
+    results.push(await new GsReadyApp(args, runtime).run())
+    results.push(await new GsReadyAggApp(args, runtime).run())
+    results.push(await new GsAggExtractSocApp(args, runtime).run())
   } finally {
     await drivers.close()
     await Promise.all(generated.cameras.map((camera) => camera.close()))
@@ -80,9 +88,11 @@ export async function runDemo(options: DemoOptions): Promise<RunResult[]> {
   )
   for (const result of results) {
     const failed = result.failures.length > 0 ? `, ${result.failures.length} failed` : ''
-    write(`  ${result.app.padEnd(17)} ${result.items} item(s) processed${failed}\n`)
+    const waiting = result.items - result.records
+    const note = waiting > 0 ? ` (${waiting} waiting for more data)` : ''
+    write(`  ${result.app.padEnd(18)} ${result.records} item(s) processed${note}${failed}\n`)
   }
-  if (results.every((r) => r.items === 0)) write('  Nothing new to process: the lake is up to date.\n')
+  if (results.every((r) => r.records === 0)) write('  Nothing new to process: the lake is up to date.\n')
   write(`  lake:        ${shown(settings.lakeDir)}\n`)
   write(`  published:   ${shown(settings.publisher.dir)} (Socrata-shaped CSV, one file per dataset)\n`)
   write('  inspect:     npx catalog-etl catalog query --source bt\n')

@@ -4,7 +4,11 @@ import { BtExtractSocApp } from './bt-extract-soc.js'
 import { BtInsertLakeApp } from './bt-insert-lake.js'
 import { BtJsonStandardApp } from './bt-json-standard.js'
 import { BtReadyApp } from './bt-ready.js'
+import { GsAggExtractSocApp } from './gs-agg-extract-soc.js'
 import { GsInsertLakeApp } from './gs-insert-lake.js'
+import { GsJsonStandardApp } from './gs-json-standard.js'
+import { GsReadyApp } from './gs-ready.js'
+import { GsReadyAggApp } from './gs-ready-agg.js'
 import { WtExtractSocApp } from './wt-extract-soc.js'
 import { WtInsertLakeApp } from './wt-insert-lake.js'
 import { WtJsonStandardApp } from './wt-json-standard.js'
@@ -27,6 +31,10 @@ export const APPS: readonly AppClass[] = [
   WtReadyApp,
   WtExtractSocApp,
   GsInsertLakeApp,
+  GsJsonStandardApp,
+  GsReadyApp,
+  GsReadyAggApp,
+  GsAggExtractSocApp,
 ]
 
 /** The app registered under a command name, or `undefined`. */
