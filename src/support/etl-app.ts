@@ -19,6 +19,7 @@ import type { ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
 import { Publisher } from './publisher.js'
+import type { RunObserver } from './run-observer.js'
 import { Storage } from './storage.js'
 
 /** What a run may be given instead of the defaults (the test and embedding seam). */
@@ -37,6 +38,8 @@ export interface AppRuntime {
   readonly logger?: Logger
   /** Prebuilt drivers (not closed by the run). */
   readonly drivers?: DriverSet
+  /** Watchers of the run (journal, metrics, progress, summary), notified in order. */
+  readonly observers?: readonly RunObserver[]
   readonly signal?: AbortSignal
 }
 
@@ -176,9 +179,44 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       }
       logger.info({ original: def.original, ...describeWindow(args) }, `== Starting ${def.name} ==`)
       if (args.dryRun) return await this.#plan(ctx)
-      const result = await this.#loop(ctx)
-      for (const publisher of publishers) await publisher.close()
-      await ctx.perfmet?.logJob(result.records)
+      const observers = runtime.observers ?? []
+      const startInfo = {
+        app: def.name,
+        dataSource: def.dataSource,
+        args,
+        custom: ctx.custom,
+        startedAt: clock.now(),
+      }
+      for (const observer of observers) await observer.runStarted?.(startInfo)
+      let result: RunResult
+      try {
+        result = await this.#loop(ctx, observers)
+        for (const publisher of publishers) await publisher.close()
+        await ctx.perfmet?.logJob(result.records)
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error))
+        await notify(observers, logger, (o) =>
+          o.runFinished?.({
+            status: 'fatal',
+            records: 0,
+            items: 0,
+            failed: 0,
+            finishedAt: clock.now(),
+            error: err,
+          }),
+        )
+        throw error
+      }
+      const status = result.failures.length > 0 ? 'partial' : 'ok'
+      await notify(observers, logger, (o) =>
+        o.runFinished?.({
+          status,
+          records: result.records,
+          items: result.items,
+          failed: result.failures.length,
+          finishedAt: clock.now(),
+        }),
+      )
       logger.info(
         { records: result.records, items: result.items, failed: result.failures.length },
         `== Finished ${def.name} ==`,
@@ -224,7 +262,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     }
   }
 
-  async #loop(ctx: AppContext): Promise<RunResult> {
+  async #loop(ctx: AppContext, observers: readonly RunObserver[]): Promise<RunResult> {
     await this.beforeLoop(ctx)
     const { logger } = ctx
     const failures: ItemFailure[] = []
@@ -237,14 +275,25 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
         const date = item.identifier.date
         if (prevDate === null || !date.equals(prevDate)) await ctx.catalog.commitUpsert()
         prevDate = date
+        await notify(observers, logger, (o) => o.itemStarted?.(item, items))
         items += 1
+        const started = performance.now()
         try {
-          records += await this.processItem(item, ctx)
+          const produced = await this.processItem(item, ctx)
+          records += produced
+          const outcome = {
+            status: 'ok',
+            records: produced,
+            durationMs: performance.now() - started,
+          } as const
+          await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
         } catch (error) {
           if (ctx.signal.aborted) throw error
           const err = error instanceof Error ? error : new Error(String(error))
           failures.push({ label: item.label, date: formatPyTs(date), error: err })
           logger.error({ err, item: item.label }, `Item failed: ${item.label}`)
+          const outcome = { status: 'failed', error: err, durationMs: performance.now() - started } as const
+          await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
         }
       }
     } finally {
@@ -285,4 +334,18 @@ function withDefaults(
     out[option.name] = given === undefined ? option.default : given
   }
   return Object.freeze(out)
+}
+
+async function notify(
+  observers: readonly RunObserver[],
+  logger: Logger,
+  call: (observer: RunObserver) => Promise<void> | void | undefined,
+): Promise<void> {
+  for (const observer of observers) {
+    try {
+      await call(observer)
+    } catch (error) {
+      logger.warn({ err: error }, 'A run observer failed; the run carries on')
+    }
+  }
 }

@@ -170,6 +170,45 @@ describe('EtlApp lifecycle', () => {
     expect((error as Error).message).to.contain('production targets, but the run is --debug')
   })
 
+  it('notifies observers of the run, each item and its outcome, and the end (an observer error is only logged)', async () => {
+    const events: string[] = []
+    const observer = {
+      runStarted: (info: { app: string; args: { startDate: DateTime | null } }) => {
+        events.push(`start ${info.app} ${info.args.startDate?.toISODate()}`)
+      },
+      itemStarted: (item: WorkItem, index: number) => {
+        events.push(`item ${index} ${item.label}`)
+      },
+      itemFinished: (item: WorkItem, outcome: { status: string }) => {
+        events.push(`done ${item.label} ${outcome.status}`)
+      },
+      runFinished: (info: { status: string; items: number; failed: number }) => {
+        events.push(`end ${info.status} ${info.items} ${info.failed}`)
+      },
+    }
+    const broken = {
+      itemFinished: () => {
+        throw new Error('observer bug')
+      },
+    }
+    const app = new ProbeApp({ start_date: '2019-06-01' }, { ...runtime(), observers: [observer, broken] })
+    app.sourceItems = [
+      { ext: 'a', date: DAY },
+      { ext: 'b', date: DAY },
+    ]
+    app.failOn.add('b@2019-06-01')
+    const result = await app.run()
+    expect(result.exitCode).to.equal(2)
+    expect(events).to.deep.equal([
+      'start probe 2019-06-01',
+      'item 0 a@2019-06-01',
+      'done a@2019-06-01 ok',
+      'item 1 b@2019-06-01',
+      'done b@2019-06-01 failed',
+      'end partial 2 1',
+    ])
+  })
+
   it('removes the temp dir even when the run fails fatally', async () => {
     const rt = runtime()
     const app = new ProbeApp({ start_date: '2019-06-01' }, rt)
