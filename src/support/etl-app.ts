@@ -9,7 +9,7 @@ import type { Purpose } from '../config/repositories.js'
 import { repositoryFor } from '../config/repositories.js'
 import type { Settings, SettingsInput } from '../config/schema.js'
 import { type Clock, formatPyTs, systemClock } from '../util/dates.js'
-import { parseCommonArgs, readArg } from './app-args.js'
+import { parseCommonArgs } from './app-args.js'
 import type { AppDefinition } from './app-definition.js'
 import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
@@ -19,6 +19,7 @@ import type { ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
 import { Publisher } from './publisher.js'
+import { describeWindow, notify, prettyLogs, withDefaults } from './run-helpers.js'
 import type { RunObserver } from './run-observer.js'
 import { Storage } from './storage.js'
 
@@ -301,51 +302,5 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     }
     await this.afterLoop(ctx, records)
     return { app: this.definition.name, records, items, failures, exitCode: failures.length > 0 ? 2 : 0 }
-  }
-}
-
-function describeWindow(args: {
-  startDate: DateTime | null
-  endDate: DateTime | null
-  lastRunDate: DateTime | null
-}) {
-  const fmt = (d: DateTime | null) => (d ? formatPyTs(d) : null)
-  let range: string | undefined
-  if (args.startDate || args.endDate) {
-    const start = fmt(args.startDate) ?? fmt(args.lastRunDate)
-    if (!args.endDate) range = `${start} onward`
-    else if (args.startDate?.equals(args.endDate)) range = `${start} only`
-    else range = `${start} up to ${fmt(args.endDate)}`
-  }
-  return { lastRunDate: fmt(args.lastRunDate), range }
-}
-
-function prettyLogs(setting: 'auto' | boolean): boolean {
-  return setting === 'auto' ? process.stderr.isTTY === true : setting
-}
-
-function withDefaults(
-  args: Readonly<Record<string, unknown>>,
-  options: AppDefinition['options'],
-): Readonly<Record<string, unknown>> {
-  const out: Record<string, unknown> = { ...args }
-  for (const option of options) {
-    const given = readArg(args, option.name)
-    out[option.name] = given === undefined ? option.default : given
-  }
-  return Object.freeze(out)
-}
-
-async function notify(
-  observers: readonly RunObserver[],
-  logger: Logger,
-  call: (observer: RunObserver) => Promise<void> | void | undefined,
-): Promise<void> {
-  for (const observer of observers) {
-    try {
-      await call(observer)
-    } catch (error) {
-      logger.warn({ err: error }, 'A run observer failed; the run carries on')
-    }
   }
 }
