@@ -5,7 +5,7 @@ import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
 import { mapProvider } from '../support/providers/map-provider.js'
-import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
+import { RunUnitDataSnapshot } from '../support/unit-data-snapshot.js'
 import { formatPyTs, parseTimestamp } from '../util/dates.js'
 import { AWAM_FORMATS, fileTypeOfExt } from './bt/awam-format.js'
 import { standardizeAwam } from './bt/standardize-awam.js'
@@ -32,17 +32,10 @@ export class BtJsonStandardApp extends EtlApp {
   }
   readonly definition = BtJsonStandardApp.definition
   protected readonly keyMode: KeyMode = 'base+ext'
-  #unitData: UnitDataDocument | null = null
-  #unitDataStored = false
+  readonly #unitData = new RunUnitDataSnapshot()
 
   protected override async beforeLoop(ctx: AppContext): Promise<void> {
-    const devices = await ctx.drivers.unitData().fetchDevices(ctx.dataSource.code)
-    this.#unitData = makeUnitDataDocument(devices, {
-      dataSource: ctx.dataSource.code,
-      areaBase: ctx.settings.unitLocation,
-      clock: ctx.clock,
-    })
-    this.#unitDataStored = false
+    await this.#unitData.capture(ctx)
   }
 
   protected source(ctx: AppContext): ItemProvider {
@@ -79,10 +72,7 @@ export class BtJsonStandardApp extends EtlApp {
       ctx.logger.warn({ item: item.label }, `Unsupported file type "${ext}": skipped`)
       return 0
     }
-    if (!this.#unitDataStored && this.#unitData) {
-      await new UnitDataStore(tgt, ctx.settings.unitLocation).store(this.#unitData)
-      this.#unitDataStored = true
-    }
+    await this.#unitData.storeOnce(ctx)
     const pointer = (item.provItem.payload as { pointer: string }).pointer
     ctx.logger.info(
       { item: pointer, from: src.repository, to: tgt.repository },

@@ -4,7 +4,7 @@ import type { AppContext } from '../support/context.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
-import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
+import { RunUnitDataSnapshot } from '../support/unit-data-snapshot.js'
 import { formatPyTs } from '../util/dates.js'
 import { parseWtTime, standardizeWtCsv } from './wt/standardize.js'
 
@@ -34,17 +34,10 @@ export class WtJsonStandardApp extends EtlApp {
   }
   readonly definition = WtJsonStandardApp.definition
   protected readonly keyMode: KeyMode = 'base'
-  #unitData: UnitDataDocument | null = null
-  #unitDataStored = false
+  readonly #unitData = new RunUnitDataSnapshot()
 
   protected override async beforeLoop(ctx: AppContext): Promise<void> {
-    const devices = await ctx.drivers.unitData().fetchDevices(ctx.dataSource.code)
-    this.#unitData = makeUnitDataDocument(devices, {
-      dataSource: ctx.dataSource.code,
-      areaBase: ctx.settings.unitLocation,
-      clock: ctx.clock,
-    })
-    this.#unitDataStored = false
+    await this.#unitData.capture(ctx)
   }
 
   protected source(ctx: AppContext): ItemProvider {
@@ -68,10 +61,7 @@ export class WtJsonStandardApp extends EtlApp {
     const tgt = ctx.storageTgt
     if (!src || !tgt) return 0
     const { base, date } = item.identifier
-    if (!this.#unitDataStored && this.#unitData) {
-      await new UnitDataStore(tgt, ctx.settings.unitLocation).store(this.#unitData)
-      this.#unitDataStored = true
-    }
+    await this.#unitData.storeOnce(ctx)
     const pointer = (item.provItem.payload as { pointer: string }).pointer
     ctx.logger.info(
       { item: pointer, from: src.repository, to: tgt.repository },
