@@ -5,6 +5,7 @@ import type { AppContext } from '../support/context.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
+import { recordPublished } from '../support/published.js'
 import type { Publisher } from '../support/publisher.js'
 import type { Storage } from '../support/storage.js'
 import { AWAM_FILE_TYPES, AWAM_FORMATS, type AwamFileType, fileTypeOfExt } from './bt/awam-format.js'
@@ -93,17 +94,7 @@ export class BtExtractSocApp extends EtlApp {
     } finally {
       publisher.reset()
     }
-    if (!ctx.args.simulate) {
-      const entry = ctx.catalog.buildEntry({
-        repository: ctx.repository('public'),
-        base,
-        ext,
-        collectionDate: date,
-        processingDate: now,
-        pointer: publisher.identifier,
-      })
-      await ctx.catalog.upsert(entry)
-    }
+    await recordPublished(ctx, publisher, item.identifier, now)
     ctx.perfmet?.recordCollect(date, true)
     return 1
   }

@@ -6,6 +6,7 @@ import { ArgumentError, InputError } from '../support/errors.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
+import { recordPublished } from '../support/published.js'
 import type { Publisher } from '../support/publisher.js'
 import { GS_PUBLISH_VARIANT, type GsAggInputRow, type GsPublishNote, gsPublishRow } from './gs/publish-row.js'
 import { AGG_OPTION, aggExt, aggMinutes, DEFAULT_AGG_MINUTES } from './gs-ready-agg.js'
@@ -87,7 +88,7 @@ export class GsAggExtractSocApp extends EtlApp<GsAggExtractSocArgs> {
     const src = ctx.storageSrc
     const publisher = this.#publisher
     if (!src || !publisher) return 0
-    const { base, ext, date } = item.identifier
+    const { date } = item.identifier
     const pointer = (item.provItem.payload as CatalogEntry).pointer
     const log = ctx.logger.child({ item: pointer })
     const doc = (await src.retrieveJson(pointer)) as {
@@ -110,18 +111,7 @@ export class GsAggExtractSocApp extends EtlApp<GsAggExtractSocArgs> {
     }
     await publisher.flush()
     publisher.reset()
-    if (!ctx.args.simulate) {
-      await ctx.catalog.upsert(
-        ctx.catalog.buildEntry({
-          repository: ctx.repository('public'),
-          base,
-          ext,
-          collectionDate: date,
-          processingDate: ctx.clock.now(),
-          pointer: publisher.identifier,
-        }),
-      )
-    }
+    await recordPublished(ctx, publisher, item.identifier)
     for (const [note, n] of counts) log.warn(`${n} ${NOTE_TEXT[note]}`)
     ctx.perfmet?.recordCollect(date, true)
     return 1

@@ -5,6 +5,7 @@ import { ArgumentError, InputError } from '../support/errors.js'
 import { type AppRuntime, EtlApp, type RunResult } from '../support/etl-app.js'
 import type { ItemProvider, KeyMode, WorkItem } from '../support/items.js'
 import { createCatalogProvider } from '../support/providers/catalog-provider.js'
+import { recordPublished } from '../support/published.js'
 import type { Publisher } from '../support/publisher.js'
 import type { WtDocument } from './wt/ready.js'
 import { wtSocrataRow } from './wt/socrata-row.js'
@@ -76,7 +77,7 @@ export class WtExtractSocApp extends EtlApp<WtExtractSocArgs> {
     const src = ctx.storageSrc
     const publisher = this.#publisher
     if (!src || !publisher) return 0
-    const { base, ext, date } = item.identifier
+    const { date } = item.identifier
     const pointer = (item.provItem.payload as { pointer: string }).pointer
     ctx.logger.info(
       { item: pointer, from: src.repository, to: publisher.identifier },
@@ -100,18 +101,7 @@ export class WtExtractSocApp extends EtlApp<WtExtractSocArgs> {
           'with one kits_id); the dataset keeps only the last of each',
       )
     }
-    if (!ctx.args.simulate) {
-      await ctx.catalog.upsert(
-        ctx.catalog.buildEntry({
-          repository: ctx.repository('public'),
-          base,
-          ext,
-          collectionDate: date,
-          processingDate: ctx.clock.now(),
-          pointer: publisher.identifier,
-        }),
-      )
-    }
+    await recordPublished(ctx, publisher, item.identifier)
     ctx.perfmet?.recordCollect(date, true)
     return 1
   }
