@@ -13,6 +13,8 @@ import { assertNever, ConfigError } from '../support/errors.js'
 import type { Logger } from '../support/logger.js'
 import type { PerfmetDriver } from '../support/perfmet-driver.js'
 import type { PublisherDriver } from '../support/publisher-driver.js'
+import type { RunJournal } from '../support/run-journal.js'
+import type { RunLock } from '../support/run-lock.js'
 import type { StorageDriver } from '../support/storage-driver.js'
 import type { UnitDataSource } from '../support/unit-data.js'
 import { type CatalogBackend, createCatalogBackend } from './catalog-backend.js'
@@ -37,6 +39,10 @@ export interface DriverSet {
   unitData(): UnitDataSource
   /** The publisher of one data source and variant (`default` for wt/gs). */
   publisher(dataSource: string, variant: string): PublisherDriver
+  /** The overlap lock of runs, kept beside the catalog of this run's target. */
+  lock(): RunLock
+  /** The run journal (runs and per-item outcomes), kept beside the catalog of this run's target. */
+  journal(): RunJournal
   /** The KITS source of `wt-insert-lake` (Wavetronix detector history). */
   kits(): KitsSource
   /** A CSV publisher writing `<dir>/<identifier>.csv`: the `-o` local copy of published rows. */
@@ -215,6 +221,8 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
       return once(`publisher:${identifier}`, () => makePublisher(identifier))
     },
     kits: () => once('kits', () => makeKits()),
+    lock: () => once('lock', () => catalogBackend().lock()),
+    journal: () => once('journal', () => catalogBackend().journal()),
     localCopy: (dir, identifier) =>
       once(`copy:${dir}:${identifier}`, () => createCsvPublisher({ dir, identifier })),
     datasetId,

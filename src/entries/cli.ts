@@ -11,6 +11,8 @@ import type { CommandContext, CommandModule } from './commands/command-context.j
 import { dbCommand } from './commands/db-command.js'
 import { demoCommand } from './commands/demo-command.js'
 import { perfmetKnackCommand } from './commands/perfmet-knack-command.js'
+import { planCommand } from './commands/plan-command.js'
+import { retryCommand } from './commands/retry-command.js'
 
 /** The process around the CLI, injected so that tests run commands in-process. */
 export interface CliIo {
@@ -33,6 +35,8 @@ export type ExitCode = 0 | 1 | 2
 /** Every command module, in help order. */
 export const COMMANDS: readonly CommandModule[] = [
   appCommands,
+  planCommand,
+  retryCommand,
   perfmetKnackCommand,
   catalogCommand,
   dbCommand,

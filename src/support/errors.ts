@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'E_CATALOG',
   'E_PUBLISH',
   'E_INPUT',
+  'E_LOCKED',
 ] as const
 
 /** One of {@link ERROR_CODES}. */

@@ -15,7 +15,7 @@ import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
 import type { AppContext } from './context.js'
 import { ArgumentError } from './errors.js'
-import type { ItemProvider, KeyMode, WorkItem } from './items.js'
+import type { ItemIdentifier, ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
 import { Publisher } from './publisher.js'
@@ -41,6 +41,8 @@ export interface AppRuntime {
   readonly drivers?: DriverSet
   /** Watchers of the run (journal, metrics, progress, summary), notified in order. */
   readonly observers?: readonly RunObserver[]
+  /** Restricts the run to the work items it accepts (retry); the others are neither processed nor planned. */
+  readonly only?: (item: ItemIdentifier) => boolean
   readonly signal?: AbortSignal
 }
 
@@ -233,7 +235,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     const source = await this.source(ctx)
     const target = await this.target(ctx)
     const { args, logger } = ctx
-    return compareItems(source, target, {
+    const work = compareItems(source, target, {
       keyMode: this.keyMode,
       startDate: args.startDate,
       endDate: args.endDate,
@@ -243,6 +245,8 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       onForce: (message) => logger.info(message),
       signal: ctx.signal,
     })
+    const only = this.#runtime.only
+    return only ? filterWork(work, only) : work
   }
 
   async #plan(ctx: AppContext): Promise<RunResult> {
@@ -303,4 +307,8 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     await this.afterLoop(ctx, records)
     return { app: this.definition.name, records, items, failures, exitCode: failures.length > 0 ? 2 : 0 }
   }
+}
+
+async function* filterWork(work: AsyncIterable<WorkItem>, only: (id: ItemIdentifier) => boolean) {
+  for await (const item of work) if (only(item.identifier)) yield item
 }

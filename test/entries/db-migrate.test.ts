@@ -37,7 +37,9 @@ describe('catalog-etl db migrate (real PostgreSQL)', function () {
     const { pg } = await getTestServices()
     const first = await cli(['db', 'migrate', '--url', pg.url, '--schema', schema])
     expect(first.code, first.err).to.equal(0)
-    expect(first.out).to.contain(`schema "${schema}": applied 001_catalog, 002_perfmet`)
+    expect(first.out).to.contain(
+      `schema "${schema}": applied 001_catalog, 002_perfmet, 003_run_journal, 004_run_lock`,
+    )
     const second = await cli(['db', 'migrate', '--url', pg.url, '--schema', schema, '--roles'])
     expect(second.code, second.err).to.equal(0)
     expect(second.out).to.contain('already up to date; roles and grants applied')

@@ -126,7 +126,9 @@ async function start(): Promise<TestServices> {
       async truncate() {
         const client = await createPgClient({ connectionString: pg.url, maxConnections: 1 })
         try {
-          await client.query('truncate api.data_lake_cat, api.etl_perfmet_job, api.etl_perfmet_obs')
+          await client.query(
+            'truncate api.data_lake_cat, api.etl_perfmet_job, api.etl_perfmet_obs, api.etl_run_item, api.etl_run, api.etl_run_lock',
+          )
         } finally {
           await client.close()
         }

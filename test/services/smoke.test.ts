@@ -5,7 +5,7 @@ import { getTestServices } from './index.js'
 describe('test services (real PostgreSQL, PostgREST, S3 on 127.0.0.1)', function () {
   this.timeout(120_000)
 
-  it('PostgreSQL has the migrated catalog and perfmet tables', async () => {
+  it('PostgreSQL has the migrated catalog, perfmet, journal and lock tables', async () => {
     const services = await getTestServices()
     const client = await services.pg.client()
     try {
@@ -16,6 +16,9 @@ describe('test services (real PostgreSQL, PostgREST, S3 on 127.0.0.1)', function
         'data_lake_cat',
         'etl_perfmet_job',
         'etl_perfmet_obs',
+        'etl_run',
+        'etl_run_item',
+        'etl_run_lock',
       ])
     } finally {
       await client.close()

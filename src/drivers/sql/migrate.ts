@@ -1,3 +1,5 @@
+import { JOURNAL_TABLES, journalSchemaStatements } from './journal-schema.js'
+import { runLockMigrationStatements } from './run-lock-schema.js'
 import {
   catalogSchemaStatements,
   DEFAULT_SCHEMA,
@@ -20,6 +22,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: '001_catalog', statements: (schema) => catalogSchemaStatements(schema) },
   { version: '002_perfmet', statements: (schema) => perfmetSchemaStatements(schema) },
+  { version: '003_run_journal', statements: (schema) => journalSchemaStatements(schema) },
+  { version: '004_run_lock', statements: (schema) => runLockMigrationStatements(schema) },
 ]
 
 /** The PostgREST roles the grants are given to (spec §4.1: anonymous has no access, a writer role has all). */
@@ -64,7 +68,9 @@ end $$`
 function grantStatements(schema: string, roles: Required<PostgrestRoles>): string[] {
   const anon = quoteIdent(roles.anon)
   const writer = quoteIdent(roles.writer)
-  const tables = Object.values(TABLES).map((table) => qualifiedName(schema, table))
+  const tables = [...Object.values(TABLES), ...Object.values(JOURNAL_TABLES)].map((table) =>
+    qualifiedName(schema, table),
+  )
   const out = [createRole(roles.anon, false), createRole(roles.writer, false)]
   out.push(`grant usage on schema ${quoteIdent(schema)} to ${anon}, ${writer}`)
   out.push(`revoke all on ${tables.join(', ')} from ${anon}`)

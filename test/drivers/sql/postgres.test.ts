@@ -56,7 +56,7 @@ describe('direct PostgreSQL drivers (pg, real PostgreSQL 15)', function () {
       try {
         const first = await migrateDatabase(client, { schema })
         const second = await migrateDatabase(client, { schema })
-        expect(first.applied).to.deep.equal(['001_catalog', '002_perfmet'])
+        expect(first.applied).to.deep.equal(['001_catalog', '002_perfmet', '003_run_journal', '004_run_lock'])
         expect(second.applied).to.deep.equal([])
         const { rows } = await client.query<{ indexname: string }>(
           'select indexname from pg_indexes where schemaname = $1 order by 1',
@@ -82,7 +82,12 @@ describe('direct PostgreSQL drivers (pg, real PostgreSQL 15)', function () {
       const clients = await Promise.all([services.pg.client(), services.pg.client(), services.pg.client()])
       try {
         const results = await Promise.all(clients.map((c) => migrateDatabase(c, { schema })))
-        expect(results.flatMap((r) => r.applied).sort()).to.deep.equal(['001_catalog', '002_perfmet'])
+        expect(results.flatMap((r) => r.applied).sort()).to.deep.equal([
+          '001_catalog',
+          '002_perfmet',
+          '003_run_journal',
+          '004_run_lock',
+        ])
       } finally {
         await clients[0]?.query(`drop schema if exists "${schema}" cascade`)
         await clients[0]?.query('delete from catalog_etl.schema_migrations where schema_name = $1', [schema])
