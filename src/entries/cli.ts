@@ -114,6 +114,10 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<E
     const message = error instanceof Error ? error.message : String(error)
     const code = error instanceof EtlError ? ` [${error.code}]` : ''
     stderr(`catalog-etl: fatal${code}: ${message}\n`)
+    for (let cause = (error as Error).cause, depth = 0; cause instanceof Error && depth < 5; depth += 1) {
+      if (!message.includes(cause.message)) stderr(`  caused by: ${cause.message}\n`)
+      cause = cause.cause
+    }
     if (!(error instanceof EtlError) && error instanceof Error && error.stack) stderr(`${error.stack}\n`)
     return 1
   }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { DriverError } from '../../support/errors.js'
+import { DriverError, EtlError } from '../../support/errors.js'
 import {
   type AcquireOptions,
   checkAcquire,
@@ -66,7 +66,9 @@ export function createSqlRunLock(options: SqlRunLockOptions): RunLock {
       const client = await ready()
       return (await client.query<LockRow>(text, params)).rows
     } catch (error) {
-      throw new DriverError('E_DRIVER', `Run lock: ${what} "${key}" failed`, { cause: error })
+      if (error instanceof EtlError && error.code === 'E_LOCKED') throw error
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new DriverError('E_DRIVER', `Run lock: ${what} "${key}" failed: ${reason}`, { cause: error })
     }
   }
 

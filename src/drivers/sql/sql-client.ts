@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import { type DirLock, lockDirectory } from './dir-lock.js'
 import { memoiseAsync } from './memoise.js'
 
 /** Anything that runs one parameterised statement (`$1`, `$2`, … placeholders). */
@@ -39,13 +40,24 @@ export interface PgliteClientOptions {
 
 /**
  * Opens a PGlite database (loaded lazily) and adapts it to {@link SqlClient}. PGlite runs one statement
- * at a time and queues concurrent calls itself; a transaction holds the queue until it ends.
+ * at a time and queues concurrent calls itself; a transaction holds the queue until it ends. A data directory is
+ * locked for this process while open (see {@link lockDirectory}).
  */
 export async function createPgliteClient(options: PgliteClientOptions = {}): Promise<SqlClient> {
   const { PGlite } = await import('@electric-sql/pglite')
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true })
-  const db = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir)
-  await db.waitReady
+  let dirLock: DirLock | null = null
+  if (options.dataDir !== undefined) {
+    await mkdir(options.dataDir, { recursive: true })
+    dirLock = await lockDirectory(options.dataDir, 'embedded database')
+  }
+  let db: InstanceType<typeof PGlite>
+  try {
+    db = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir)
+    await db.waitReady
+  } catch (error) {
+    await dirLock?.release()
+    throw error
+  }
   let closing: Promise<void> | undefined
   const wrap = (target: { query: typeof db.query }): SqlQueryable => ({
     async query<R>(text: string, params?: unknown[]) {
@@ -63,7 +75,7 @@ export async function createPgliteClient(options: PgliteClientOptions = {}): Pro
       return db.transaction((tx) => fn(wrap(tx)))
     },
     close() {
-      closing ??= db.closed ? Promise.resolve() : db.close()
+      closing ??= (db.closed ? Promise.resolve() : db.close()).finally(() => dirLock?.release())
       return closing
     },
   }

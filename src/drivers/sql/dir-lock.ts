@@ -1,0 +1,60 @@
+import { open, readFile, rm } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { EtlError } from '../../support/errors.js'
+
+/** A held directory lock; `release` is idempotent. */
+export interface DirLock {
+  release(): Promise<void>
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Takes an exclusive, process-level lock on a directory by creating `<dir>.lock` (O_EXCL) holding this process's pid
+ * and host. PGlite opens a data directory from one process only: a second process opening it at the same time could
+ * corrupt it, so an overlapping run refuses with `E_LOCKED`. A lock left by a process that no longer runs (on this
+ * host) is taken over.
+ */
+export async function lockDirectory(dir: string, what: string): Promise<DirLock> {
+  const path = `${dir}.lock`
+  const me = { pid: process.pid, host: hostname() }
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(path, 'wx')
+      await handle.writeFile(JSON.stringify(me))
+      await handle.close()
+      let released = false
+      return {
+        async release() {
+          if (released) return
+          released = true
+          await rm(path, { force: true })
+        },
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      let holder: { pid?: number; host?: string } = {}
+      try {
+        holder = JSON.parse(await readFile(path, 'utf8')) as typeof holder
+      } catch {}
+      const sameHost = holder.host === me.host
+      if (sameHost && typeof holder.pid === 'number' && !alive(holder.pid)) {
+        await rm(path, { force: true })
+        continue
+      }
+      throw new EtlError(
+        'E_LOCKED',
+        `The ${what} at ${dir} is in use by another process (pid ${holder.pid ?? '?'} on ${holder.host ?? '?'}); ` +
+          `an embedded database can be opened by one process at a time. If no such process runs, remove ${path}.`,
+      )
+    }
+  }
+  throw new EtlError('E_LOCKED', `Could not lock ${dir}.`)
+}
