@@ -23,6 +23,8 @@ export interface CommonArgs {
   readonly debug?: boolean
   /** `--dry-run`: list the items a real run would process, and write nothing. */
   readonly dry_run?: boolean
+  /** `--max-failures N`: stop the run (fatal) once N items have failed. */
+  readonly max_failures?: number
 }
 
 /** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
@@ -64,6 +66,12 @@ export const COMMON_OPTIONS = [
     describe: 'do everything except writing to repositories, catalog, perfmet or publishers',
   },
   {
+    name: 'max_failures',
+    short: undefined,
+    type: 'number',
+    describe: 'stop the run (exit 1) once this many items have failed; default: never',
+  },
+  {
     name: 'dry_run',
     short: undefined,
     type: 'boolean',
@@ -90,6 +98,8 @@ export interface ParsedArgs extends RunWindow {
   readonly simulate: boolean
   readonly debug: boolean
   readonly dryRun: boolean
+  /** Items that may fail before the run stops; `null` = no limit. */
+  readonly maxFailures: number | null
   readonly outputPath: string | null
 }
 
@@ -148,6 +158,16 @@ export function parseCommonArgs(
     simulate: readArg(args, 'simulate') === true,
     debug: readArg(args, 'debug') === true,
     dryRun: readArg(args, 'dry_run') === true,
+    maxFailures: maxFailures(readArg(args, 'max_failures')),
     outputPath: typeof output === 'string' && output !== '' ? output : null,
   }
+}
+
+function maxFailures(value: unknown): number | null {
+  if (value === undefined || value === null) return null
+  const n = typeof value === 'string' ? Number(value) : value
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n
+  throw new ArgumentError(
+    `--max-failures must be a whole number of at least 1 (got ${JSON.stringify(value)}).`,
+  )
 }

@@ -14,7 +14,7 @@ import type { AppDefinition } from './app-definition.js'
 import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
 import type { AppContext } from './context.js'
-import { ArgumentError } from './errors.js'
+import { ArgumentError, EtlError } from './errors.js'
 import type { ItemIdentifier, ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
@@ -299,6 +299,14 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
           logger.error({ err, item: item.label }, `Item failed: ${item.label}`)
           const outcome = { status: 'failed', error: err, durationMs: performance.now() - started } as const
           await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
+          const limit = ctx.args.maxFailures
+          if (limit !== null && failures.length >= limit) {
+            throw new EtlError(
+              'E_INPUT',
+              `Stopped after ${failures.length} failed item(s) (--max-failures ${limit}); last: ${item.label}: ${err.message}`,
+              { cause: err },
+            )
+          }
         }
       }
     } finally {

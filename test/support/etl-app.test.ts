@@ -209,6 +209,28 @@ describe('EtlApp lifecycle', () => {
     ])
   })
 
+  it('--max-failures stops a clearly broken run (fatal) after committing the good items', async () => {
+    const rt = runtime()
+    const app = new ProbeApp({ start_date: '2019-06-01', max_failures: 2 }, rt)
+    app.sourceItems = ['a', 'b', 'c', 'd', 'e'].map((ext) => ({ ext, date: DAY }))
+    app.failOn.add('b@2019-06-01')
+    app.failOn.add('c@2019-06-01')
+    const error = await app.run().catch((e: unknown) => e)
+    expect((error as Error).message).to.contain('Stopped after 2 failed item(s) (--max-failures 2)')
+    expect(app.events.filter((e) => e.startsWith('item')).length).to.equal(3)
+    const rows = []
+    for await (const row of rt.drivers
+      .catalog()
+      .query({ repository: 'atd-datalake-raw', dataSource: 'bt' })) {
+      rows.push(row.idExt)
+    }
+    expect(rows).to.deep.equal(['a'])
+    const bad = await new ProbeApp({ start_date: '2019-06-01', max_failures: 0 }, runtime())
+      .run()
+      .catch((e) => e)
+    expect(bad).to.be.instanceOf(ArgumentError)
+  })
+
   it('removes the temp dir even when the run fails fatally', async () => {
     const rt = runtime()
     const app = new ProbeApp({ start_date: '2019-06-01' }, rt)

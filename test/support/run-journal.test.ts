@@ -115,6 +115,7 @@ describe('createJournalObserver', () => {
         simulate: false,
         debug: false,
         dryRun: false,
+        maxFailures: null,
         outputPath: null,
       },
       custom: { sourcedir: '/mnt/awam', password: 'x' },
