@@ -68,6 +68,28 @@ export function defaultLockOwner(): string {
 }
 
 /**
+ * Whether `owner` (an id made by {@link defaultLockOwner}) names a process of this host that no longer runs. Such a
+ * lock was left by a killed run (`kill -9`, OOM) and may be taken over at once instead of waiting for its lease.
+ * Owners of other hosts, of this process, of a running process, or not in the `<host>:<pid>:<random>` form are not
+ * dead. Caveat: hosts that share one catalog database must have distinct host names (containers started with the
+ * same `--hostname` would see each other's pids as dead).
+ */
+export function isDeadLocalOwner(owner: string, host: string = hostname()): boolean {
+  const parts = owner.split(':')
+  if (parts.length < 3) return false
+  const pidText = parts[parts.length - 2] as string
+  if (parts.slice(0, -2).join(':') !== host || !/^[1-9][0-9]*$/.test(pidText)) return false
+  const pid = Number(pidText)
+  if (pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
  * Checks the arguments every driver receives the same way.
  * @throws EtlError `E_ARGS` for an empty or too long key or owner, or a lease that is not a positive number.
  */

@@ -1,5 +1,12 @@
 import type { Logger } from './logger.js'
-import { defaultLockOwner, type Lease, LockedError, LockLostError, type RunLock } from './run-lock.js'
+import {
+  defaultLockOwner,
+  isDeadLocalOwner,
+  type Lease,
+  LockedError,
+  LockLostError,
+  type RunLock,
+} from './run-lock.js'
 
 /** Default lease of {@link withRunLock}: 10 minutes (a killed run blocks the next one at most this long). */
 export const DEFAULT_LEASE_MS = 600_000
@@ -20,7 +27,12 @@ export interface WithRunLockOptions {
   readonly renewEveryMs?: number
   /** Timers for the renewals. @default globalThis setTimeout / clearTimeout */
   readonly timers?: RunLockTimers
-  /** Receives a warning when a renewal or the release fails. */
+  /**
+   * Decides whether a lock held by `owner` was left by a process that is gone, so that it is taken over at once
+   * instead of after its lease. @default isDeadLocalOwner (a dead process of this host)
+   */
+  readonly isOwnerDead?: (owner: string) => boolean
+  /** Receives a warning when a renewal or the release fails, or a dead run's lock is taken over. */
   readonly logger?: Logger
 }
 
@@ -30,7 +42,38 @@ const SYSTEM_TIMERS: RunLockTimers = {
 }
 
 /**
- * Runs `fn` while holding the lock `key`: acquires it (or throws {@link LockedError} naming the holder), renews the
+ * Acquires `key`; when a process that is gone holds it, takes the lock over: acquires it under the dead owner's id
+ * (which only extends that owner's own row), releases it, and acquires again, so a live competitor still wins or
+ * loses atomically.
+ */
+async function acquireOrTakeOver(
+  lock: RunLock,
+  key: string,
+  owner: string,
+  leaseMs: number,
+  options: WithRunLockOptions,
+): Promise<Lease> {
+  const first = await lock.acquire(key, { owner, leaseMs })
+  if (first) return first
+  const holder = await lock.held(key).catch(() => null)
+  if (holder && (options.isOwnerDead ?? isDeadLocalOwner)(holder.owner)) {
+    const stale = await lock.acquire(key, { owner: holder.owner, leaseMs })
+    if (stale) {
+      await stale.release()
+      options.logger?.warn(
+        { key, owner: holder.owner },
+        `Took over the run lock "${key}" of ${holder.owner}, a process that no longer runs`,
+      )
+    }
+    const lease = await lock.acquire(key, { owner, leaseMs })
+    if (lease) return lease
+  }
+  throw new LockedError(key, await lock.held(key).catch(() => null))
+}
+
+/**
+ * Runs `fn` while holding the lock `key`: acquires it (taking over the lock of a dead process of this host, see
+ * {@link isDeadLocalOwner}; otherwise throwing {@link LockedError} naming the holder), renews the
  * lease every `renewEveryMs` while `fn` runs, and releases it when `fn` settles. When a renewal finds the lock lost,
  * the signal given to `fn` aborts with {@link LockLostError}; `fn` should pass it on (e.g. as the app's
  * `runtime.signal`). A failed renewal is logged and tried again at the next tick; a failed release is logged (the
@@ -45,8 +88,7 @@ export async function withRunLock<T>(
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const renewEveryMs = options.renewEveryMs ?? Math.max(1, Math.floor(leaseMs / 3))
   const timers = options.timers ?? SYSTEM_TIMERS
-  const lease = await lock.acquire(key, { owner: options.owner ?? defaultLockOwner(), leaseMs })
-  if (!lease) throw new LockedError(key, await lock.held(key).catch(() => null))
+  const lease = await acquireOrTakeOver(lock, key, options.owner ?? defaultLockOwner(), leaseMs, options)
   const controller = new AbortController()
   let stopped = false
   let handle: unknown = null

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises'
+import { link, readFile, rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { EtlError } from '../../support/errors.js'
 
@@ -17,8 +17,8 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Takes an exclusive, process-level lock on a directory by creating `<dir>.lock` (O_EXCL) holding this process's pid
- * and host. PGlite opens a data directory from one process only: a second process opening it at the same time could
+ * Takes an exclusive, process-level lock on a directory by creating `<dir>.lock` holding this process's pid and host
+ * (written to a temp file first and hard-linked into place, so the lock file is never seen empty). PGlite opens a data directory from one process only: a second process opening it at the same time could
  * corrupt it, so an overlapping run refuses with `E_LOCKED`. A lock left by a process that no longer runs (on this
  * host) is taken over.
  */
@@ -26,10 +26,14 @@ export async function lockDirectory(dir: string, what: string): Promise<DirLock>
   const path = `${dir}.lock`
   const me = { pid: process.pid, host: hostname() }
   for (let attempt = 0; attempt < 2; attempt += 1) {
+    const temp = `${path}.${process.pid}.tmp`
     try {
-      const handle = await open(path, 'wx')
-      await handle.writeFile(JSON.stringify(me))
-      await handle.close()
+      await writeFile(temp, JSON.stringify(me))
+      try {
+        await link(temp, path)
+      } finally {
+        await rm(temp, { force: true })
+      }
       let released = false
       return {
         async release() {

@@ -1,0 +1,319 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect } from 'chai'
+import { parse } from 'csv-parse/sync'
+import { DateTime } from 'luxon'
+import { loadSettings } from '../../src/config/load.js'
+import type { SimulatedCamera } from '../../src/drivers/devices/gridsmart/simulator.js'
+import { createPgliteClient } from '../../src/drivers/sql/sql-client.js'
+import { simulateDemoDevices } from '../../src/entries/demo-devices.js'
+import { createPrng } from '../../src/util/prng.js'
+import { parsePyJson } from '../../src/util/py-json.js'
+
+// Kills a pipeline run with SIGKILL at a random point, lets the next (cron) run finish, and compares the lake with an
+// uninterrupted run. CRASH_SEED / CRASH_TRIALS / CRASH_TRIAL reproduce or widen a run.
+
+const BIN = fileURLToPath(new URL('../../bin/catalog-etl.js', import.meta.url))
+const ZONE = 'America/Chicago'
+const DAYS = [1, 2, 3].map((day) => DateTime.fromObject({ year: 2019, month: 6, day }, { zone: ZONE }))
+const NOW = DateTime.fromObject({ year: 2019, month: 6, day: 10, hour: 3 }, { zone: ZONE })
+const WINDOW = ['-s', '2019-06-01', '-e', '2019-06-04']
+const PIPELINES: Record<string, readonly string[]> = {
+  bt: ['bt-insert-lake', 'bt-json-standard', 'bt-ready', 'bt-extract-soc'],
+  wt: ['wt-insert-lake', 'wt-json-standard', 'wt-ready', 'wt-extract-soc'],
+  gs: ['gs-insert-lake', 'gs-json-standard', 'gs-ready', 'gs-ready-agg', 'gs-agg-extract-soc'],
+}
+const SOURCES = Object.keys(PIPELINES)
+const BASE_SEED = Number(process.env.CRASH_SEED ?? 20190601)
+const TRIALS = Number(process.env.CRASH_TRIALS ?? 20)
+const ONLY_TRIAL = process.env.CRASH_TRIAL === undefined ? null : Number(process.env.CRASH_TRIAL)
+const SKIPPED_TOP = new Set([
+  '.catalog',
+  '.catalog.lock',
+  '.catalog-debug',
+  'devices',
+  'publish',
+  'unit-data',
+])
+
+interface PipelineRun {
+  readonly codes: Record<string, number | null>
+  readonly killedApp: string | null
+  readonly output: string
+}
+
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CATALOG_ETL_')))
+}
+
+/** Runs the apps one after another, each as `node bin/catalog-etl.js`; `killAfterMs` SIGKILLs the running one. */
+function runPipeline(lake: string, apps: readonly string[], killAfterMs?: number): Promise<PipelineRun> {
+  const codes: Record<string, number | null> = {}
+  let output = ''
+  let current: { app: string; child: ChildProcess } | null = null
+  let killed = false
+  let killedApp: string | null = null
+  const timer =
+    killAfterMs === undefined
+      ? null
+      : setTimeout(() => {
+          killed = true
+          if (current) {
+            killedApp = current.app
+            current.child.kill('SIGKILL')
+          }
+        }, killAfterMs)
+  const runOne = (app: string) =>
+    new Promise<number | null>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [BIN, app, ...WINDOW, '--lake-dir', lake, '--log-level', 'warn'],
+        {
+          cwd: lake,
+          env: childEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
+      current = { app, child }
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+      })
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+      })
+      child.on('error', reject)
+      child.on('close', (code) => {
+        current = null
+        resolve(code)
+      })
+    })
+  return (async () => {
+    try {
+      for (const app of apps) {
+        if (killed) break
+        codes[app] = await runOne(app)
+      }
+    } finally {
+      if (timer) clearTimeout(timer)
+    }
+    return { codes, killedApp, output }
+  })()
+}
+
+async function walk(dir: string, root: string, out: string[]): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    const rel = relative(root, path)
+    if (dir === root && SKIPPED_TOP.has(entry.name)) continue
+    if (entry.isDirectory()) await walk(path, root, out)
+    else out.push(rel)
+  }
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/**
+ * A JSON document without its volatile parts, as a stable text: `header.processing_date`, and the camera's clock
+ * reading (`datetime`) in a GRIDSMART `_site.json`.
+ */
+function normalJson(key: string, text: string): string {
+  const doc = parsePyJson(text) as Record<string, unknown>
+  const header = doc?.header as Record<string, unknown> | undefined
+  if (header && typeof header === 'object') delete header.processing_date
+  if (key.endsWith('_site.json')) delete doc.datetime
+  return JSON.stringify(doc)
+}
+
+interface LakeState {
+  /** key → sha256 of the normalised bytes (lake repositories only). */
+  readonly files: Map<string, string>
+  /** Leftover `.etl-tmp-` files of killed writes (not part of the lake's content). */
+  readonly tempFiles: string[]
+  /** Catalog rows as `repository|data_source|id_base|id_ext|collection_date|pointer`, sorted. */
+  readonly catalog: string[]
+  /** Run-lock rows still present. */
+  readonly locks: string[]
+  /** dataset file → record id → row text (last row per id wins). */
+  readonly published: Map<string, Map<string, string>>
+  /** Ids published with two different rows. */
+  readonly conflicts: string[]
+}
+
+async function snapshot(lake: string): Promise<LakeState> {
+  const keys: string[] = []
+  await walk(lake, lake, keys)
+  const files = new Map<string, string>()
+  const tempFiles: string[] = []
+  for (const key of keys.sort()) {
+    if (key.includes('.etl-tmp-')) {
+      tempFiles.push(key)
+      continue
+    }
+    const bytes = await readFile(join(lake, key))
+    files.set(key, key.endsWith('.json') ? sha256(normalJson(key, bytes.toString('utf8'))) : sha256(bytes))
+  }
+  const client = await createPgliteClient({ dataDir: join(lake, '.catalog') })
+  let catalog: string[]
+  let locks: string[]
+  try {
+    const rows = await client.query<Record<string, unknown>>(
+      `select repository, data_source, id_base, id_ext, pointer,
+         to_char(collection_date at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') as cd
+       from api.data_lake_cat`,
+    )
+    catalog = rows.rows
+      .map((r) => [r.repository, r.data_source, r.id_base, r.id_ext, r.cd, r.pointer].join('|'))
+      .sort()
+    const lockRows = await client
+      .query<Record<string, unknown>>('select key, owner from api.etl_run_lock')
+      .then((r) => r.rows)
+      .catch(() => [])
+    locks = lockRows.map((r) => `${r.key} held by ${r.owner}`)
+  } finally {
+    await client.close()
+  }
+  const published = new Map<string, Map<string, string>>()
+  const conflicts: string[] = []
+  const publishDir = join(lake, 'publish')
+  const csvs = (await readdir(publishDir).catch(() => [] as string[])).filter((n) => n.endsWith('.csv'))
+  for (const name of csvs.sort()) {
+    const rows = parse(await readFile(join(publishDir, name)), { columns: true }) as Record<string, string>[]
+    const byId = new Map<string, string>()
+    for (const row of rows) {
+      const id = row.record_id ?? row.row_id
+      if (!id) throw new Error(`${name}: a row without record_id/row_id: ${JSON.stringify(row)}`)
+      const text = JSON.stringify(row)
+      const seen = byId.get(id)
+      if (seen !== undefined && seen !== text) conflicts.push(`${name} ${id}`)
+      byId.set(id, text)
+    }
+    published.set(name, byId)
+  }
+  return { files, tempFiles, catalog, locks, published, conflicts }
+}
+
+/** Differences between a trial's state and the reference, one line each (empty when equal). */
+function compareStates(actual: LakeState, expected: LakeState): string[] {
+  const problems: string[] = []
+  for (const [key, hash] of expected.files) {
+    const got = actual.files.get(key)
+    if (got === undefined) problems.push(`missing file ${key}`)
+    else if (got !== hash) problems.push(`different content ${key}`)
+  }
+  for (const key of actual.files.keys()) if (!expected.files.has(key)) problems.push(`extra file ${key}`)
+  const want = new Set(expected.catalog)
+  const got = new Set(actual.catalog)
+  for (const row of expected.catalog) if (!got.has(row)) problems.push(`missing catalog row ${row}`)
+  for (const row of actual.catalog) if (!want.has(row)) problems.push(`extra catalog row ${row}`)
+  if (actual.catalog.length !== got.size) problems.push('duplicate catalog rows')
+  for (const lock of actual.locks) problems.push(`run lock left behind: ${lock}`)
+  for (const conflict of actual.conflicts) problems.push(`published twice with different rows: ${conflict}`)
+  for (const [name, rows] of expected.published) {
+    const mine = actual.published.get(name) ?? new Map<string, string>()
+    for (const [id, row] of rows) {
+      const have = mine.get(id)
+      if (have === undefined) problems.push(`not published: ${name} ${id}`)
+      else if (have !== row) problems.push(`published differently: ${name} ${id}`)
+    }
+    for (const id of mine.keys()) if (!rows.has(id)) problems.push(`published extra: ${name} ${id}`)
+  }
+  for (const name of actual.published.keys())
+    if (!expected.published.has(name)) problems.push(`unexpected dataset ${name}`)
+  return problems
+}
+
+async function pool<T>(tasks: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length)
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next
+      next += 1
+      results[index] = await (tasks[index] as () => Promise<T>)()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker))
+  return results
+}
+
+describe('crash safety: SIGKILL at a random point, then the next run', function () {
+  this.timeout(600_000)
+  let root = ''
+  let prepared = ''
+  let cameras: readonly SimulatedCamera[] = []
+  const reference = new Map<string, { state: LakeState; ms: number }>()
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'catalog-etl-crash-'))
+    prepared = join(root, 'prepared')
+    const settings = loadSettings({ env: {}, cwd: root, overrides: { lakeDir: prepared } })
+    const devices = await simulateDemoDevices(settings, DAYS, NOW, {
+      readers: 4,
+      iafRows: 200,
+      intersections: 2,
+      gsRowsPerZone: 20,
+    })
+    cameras = devices.cameras
+    await pool(
+      SOURCES.map((source) => async () => {
+        const lake = join(root, `reference-${source}`)
+        await cp(prepared, lake, { recursive: true })
+        const started = Date.now()
+        const run = await runPipeline(lake, PIPELINES[source] ?? [])
+        const ms = Date.now() - started
+        expect(Object.values(run.codes), run.output).to.deep.equal((PIPELINES[source] ?? []).map(() => 0))
+        reference.set(source, { state: await snapshot(lake), ms })
+      }),
+      2,
+    )
+  })
+
+  after(async () => {
+    await Promise.all(cameras.map((camera) => camera.close()))
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  it(`ends in the state of an uninterrupted run (${TRIALS} trials)`, async () => {
+    const indices = ONLY_TRIAL === null ? Array.from({ length: TRIALS }, (_, i) => i) : [ONLY_TRIAL]
+    const failures: string[] = []
+    const killedAt: string[] = []
+    const leftovers: string[] = []
+    await pool(
+      indices.map((trial) => async () => {
+        const seed = BASE_SEED + trial
+        const source = SOURCES[trial % SOURCES.length] as string
+        const apps = PIPELINES[source] ?? []
+        const ref = reference.get(source)
+        if (!ref) throw new Error(`no reference for ${source}`)
+        const delay = Math.floor(createPrng(seed)() * ref.ms)
+        const lake = join(root, `trial-${trial}`)
+        await cp(prepared, lake, { recursive: true })
+        const crashed = await runPipeline(lake, apps, delay)
+        const rerun = await runPipeline(lake, apps)
+        const where = `trial ${trial} (CRASH_SEED=${BASE_SEED} CRASH_TRIAL=${trial}: seed ${seed}, ${source}, kill after ${delay} ms, killed ${crashed.killedApp ?? 'nothing (between apps or after the end)'})`
+        killedAt.push(`${source}:${crashed.killedApp ?? '-'}`)
+        const bad = Object.entries(rerun.codes).filter(([, code]) => code !== 0)
+        let problems = [`rerun exit codes ${JSON.stringify(rerun.codes)}\n${rerun.output.slice(-1500)}`]
+        if (bad.length === 0) {
+          const state = await snapshot(lake)
+          problems = compareStates(state, ref.state)
+          if (state.tempFiles.length > 0) leftovers.push(`${where}: ${state.tempFiles.join(', ')}`)
+        }
+        if (problems.length > 0) failures.push(`${where}:\n  ${problems.slice(0, 20).join('\n  ')}`)
+        else await rm(lake, { recursive: true, force: true })
+      }),
+      Math.max(1, Math.min(2, availableParallelism())),
+    )
+    process.stdout.write(
+      `      crash trials: ${indices.length}, reference ms ${JSON.stringify(Object.fromEntries([...reference].map(([s, r]) => [s, r.ms])))}, killed in ${killedAt.sort().join(' ')}\n`,
+    )
+    if (leftovers.length > 0) process.stdout.write(`      leftover temp files: ${leftovers.join('; ')}\n`)
+    expect(failures, failures.join('\n')).to.deep.equal([])
+  })
+})
