@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fixedClock } from '../util/dates.js'
 import { runCli } from './cli.js'
 
 const controller = new AbortController()
@@ -8,4 +9,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort(new Error(`Interrupted by ${signal}`))
   })
 }
-process.exitCode = await runCli(process.argv.slice(2), { signal: controller.signal })
+const frozen = process.env.CATALOG_ETL_CLOCK
+process.exitCode = await runCli(process.argv.slice(2), {
+  signal: controller.signal,
+  ...(frozen ? { clock: fixedClock(frozen) } : {}),
+})
