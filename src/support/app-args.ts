@@ -25,6 +25,8 @@ export interface CommonArgs {
   readonly dry_run?: boolean
   /** `--max-failures N`: stop the run (fatal) once N items have failed. */
   readonly max_failures?: number
+  /** `--lookback N`: re-check the last N days even when the target has them (late data). */
+  readonly lookback?: number
 }
 
 /** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
@@ -66,6 +68,12 @@ export const COMMON_OPTIONS = [
     describe: 'do everything except writing to repositories, catalog, perfmet or publishers',
   },
   {
+    name: 'lookback',
+    short: undefined,
+    type: 'number',
+    describe: 'also re-process the last N days even if the target has them (late data); default 0',
+  },
+  {
     name: 'max_failures',
     short: undefined,
     type: 'number',
@@ -100,6 +108,8 @@ export interface ParsedArgs extends RunWindow {
   readonly dryRun: boolean
   /** Items that may fail before the run stops; `null` = no limit. */
   readonly maxFailures: number | null
+  /** `--lookback N`: days before today's local midnight whose items are re-processed; 0 = off. */
+  readonly lookbackDays: number
   readonly outputPath: string | null
 }
 
@@ -159,6 +169,7 @@ export function parseCommonArgs(
     debug: readArg(args, 'debug') === true,
     dryRun: readArg(args, 'dry_run') === true,
     maxFailures: maxFailures(readArg(args, 'max_failures')),
+    lookbackDays: lookbackDays(readArg(args, 'lookback')),
     outputPath: typeof output === 'string' && output !== '' ? output : null,
   }
 }
@@ -169,5 +180,14 @@ function maxFailures(value: unknown): number | null {
   if (typeof n === 'number' && Number.isInteger(n) && n >= 1) return n
   throw new ArgumentError(
     `--max-failures must be a whole number of at least 1 (got ${JSON.stringify(value)}).`,
+  )
+}
+
+function lookbackDays(value: unknown): number {
+  if (value === undefined || value === null) return 0
+  const n = typeof value === 'string' ? Number(value) : value
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 366) return n
+  throw new ArgumentError(
+    `--lookback must be a whole number of days from 0 to 366 (got ${JSON.stringify(value)}).`,
   )
 }

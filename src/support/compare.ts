@@ -15,6 +15,8 @@ export interface CompareOptions {
   readonly lastRunDate: DateTime | null
   /** `-F`: process items even when the target already has them. @default false */
   readonly force?: boolean | undefined
+  /** `--lookback`: force only the items dated at or after this instant (late data of the last days). */
+  readonly forceFrom?: DateTime | null | undefined
   /**
    * In `base` mode, ignore target items whose ext (lower-cased) starts with `unit_data.` or `site.`
    * (the original's `baseUnitOpt`). Has no effect in `base+ext` mode. @default true
@@ -197,7 +199,8 @@ export async function* compareItems<P>(
         const found = await targets.firstAtOrAfter(keyText(item), start, end)
         if (found) skip = !(end <= found.start) && !(start >= intervalEnd(found.date, found.dateEnd))
       }
-      if (skip && options.force) {
+      const forceFrom = options.forceFrom?.toMillis()
+      if (skip && (options.force || (forceFrom !== undefined && start >= forceFrom))) {
         if (start !== forcedDate) {
           forced.clear()
           forcedDate = start

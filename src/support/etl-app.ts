@@ -8,7 +8,7 @@ import { loadSettings } from '../config/load.js'
 import type { Purpose } from '../config/repositories.js'
 import { repositoryFor } from '../config/repositories.js'
 import type { Settings, SettingsInput } from '../config/schema.js'
-import { type Clock, formatPyTs, systemClock } from '../util/dates.js'
+import { addDays, type Clock, formatPyTs, systemClock } from '../util/dates.js'
 import { parseCommonArgs } from './app-args.js'
 import type { AppDefinition } from './app-definition.js'
 import { Catalog } from './catalog.js'
@@ -241,6 +241,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       endDate: args.endDate,
       lastRunDate: args.lastRunDate,
       force: args.force,
+      forceFrom: args.lookbackDays > 0 ? addDays(sameDayCutoff(ctx.clock.now()), -args.lookbackDays) : null,
       sameDayCutoff: sameDayCutoff(ctx.clock.now()),
       onForce: (message) => logger.info(message),
       signal: ctx.signal,

@@ -59,6 +59,26 @@ describe('--dry-run', () => {
     await drivers.close()
   })
 
+  it('--lookback N re-plans the last N days even when done, and only those', async () => {
+    const settings = loadSettings({ cwd: dir, env })
+    const drivers = createDriverSet(settings, { debug: false })
+    const runtime = { settings, drivers, clock, logger: createLogSink('warn').logger }
+    await new BtInsertLakeApp({ start_date: 3 }, runtime).run()
+    const none = await new BtInsertLakeApp({ start_date: 3, dry_run: true }, runtime).run()
+    expect(none.planned).to.deep.equal([])
+    const lookback = await new BtInsertLakeApp({ start_date: 3, dry_run: true, lookback: 2 }, runtime).run()
+    expect(lookback.planned?.map((p) => p.date)).to.deep.equal([
+      '2019-06-02 00:00:00-05:00',
+      '2019-06-02 00:00:00-05:00',
+      '2019-06-02 00:00:00-05:00',
+    ])
+    const bad = await new BtInsertLakeApp({ start_date: 3, lookback: -1 }, runtime)
+      .run()
+      .catch((e: unknown) => e)
+    expect((bad as Error).message).to.contain('--lookback must be a whole number')
+    await drivers.close()
+  })
+
   it('the CLI prints the plan', async () => {
     let out = ''
     const code = await runCli(['bt-insert-lake', '-s', '3', '--dry-run'], {

@@ -116,6 +116,7 @@ describe('createJournalObserver', () => {
         debug: false,
         dryRun: false,
         maxFailures: null,
+        lookbackDays: 0,
         outputPath: null,
       },
       custom: { sourcedir: '/mnt/awam', password: 'x' },
