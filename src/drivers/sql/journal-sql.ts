@@ -17,9 +17,9 @@ import {
 } from '../../support/run-journal.js'
 import { checkFilter, checkItem, checkRunFinish, checkRunMeta } from '../journal/checks.js'
 import { JOURNAL_TABLES, journalSchemaStatements } from './journal-schema.js'
-import { memoiseAsync } from './memoise.js'
 import { DEFAULT_SCHEMA, qualifiedName } from './schema.js'
-import { memoiseClient, type SqlClient, type SqlClientSource } from './sql-client.js'
+import type { SqlClientSource } from './sql-client.js'
+import { createSqlHandle } from './sql-handle.js'
 import { fromSqlTimestamp, timestampText, toSqlTimestamp, toSqlTimestampOrNull } from './sql-time.js'
 import { upsertRows } from './upsert.js'
 
@@ -160,19 +160,13 @@ export function createSqlJournal(options: SqlJournalOptions): RunJournal {
   const pageSize = options.pageSize ?? 1000
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer')
   const name = options.name ?? 'sql'
-  const ownsClient = typeof options.client === 'function'
-  const resolveClient = memoiseClient(options.client)
-  let acquired: Promise<SqlClient> | undefined
-  const ready = memoiseAsync(async (): Promise<SqlClient> => {
-    acquired = resolveClient()
-    const client = await acquired
-    if (options.migrate)
-      for (const statement of journalSchemaStatements(schema)) await client.query(statement)
-    return client
+  const handle = createSqlHandle({
+    client: options.client,
+    migrate: options.migrate ? journalSchemaStatements(schema) : [],
+    release: options.release,
+    what: `Run journal ${name}`,
   })
-  let closed: Promise<void> | undefined
-  const open = (): Promise<SqlClient> =>
-    closed ? Promise.reject(new Error(`Run journal ${name} is closed`)) : ready()
+  const open = handle.open
 
   async function* paged<Row, Out>(
     build: (cursor: Row | undefined) => { text: string; params: unknown[] },
@@ -311,12 +305,6 @@ order by started_at, run_id limit ${w.bind(pageSize)}`
       return rows[0]?.run_id ?? null
     },
 
-    close(): Promise<void> {
-      closed ??= (async () => {
-        if (options.release) await options.release()
-        else if (ownsClient && acquired) await (await acquired.catch(() => undefined))?.close()
-      })()
-      return closed
-    },
+    close: handle.close,
   }
 }

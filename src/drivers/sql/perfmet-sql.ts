@@ -2,9 +2,9 @@ import type { DateTime } from 'luxon'
 import type { PerfmetDriver, PerfmetJob, PerfmetObservation } from '../../support/perfmet-driver.js'
 import { checkDate } from '../catalog/checks.js'
 import { checkJob, checkObservations } from '../perfmet/checks.js'
-import { memoiseAsync } from './memoise.js'
 import { DEFAULT_SCHEMA, perfmetSchemaStatements, qualifiedName, TABLES } from './schema.js'
-import { memoiseClient, type SqlClient, type SqlClientSource, withTransaction } from './sql-client.js'
+import { type SqlClient, type SqlClientSource, withTransaction } from './sql-client.js'
+import { createSqlHandle } from './sql-handle.js'
 import { fromSqlTimestamp, timestampText, toSqlTimestamp, toSqlTimestampOrNull } from './sql-time.js'
 import { type UpsertSpec, upsertRows } from './upsert.js'
 
@@ -72,19 +72,13 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
   const jobTable = qualifiedName(schema, TABLES.perfmetJob)
   const obsTable = qualifiedName(schema, TABLES.perfmetObs)
   const name = options.name ?? 'sql'
-  const ownsClient = typeof options.client === 'function'
-  const resolveClient = memoiseClient(options.client)
-  let acquired: Promise<SqlClient> | undefined
-  const ready = memoiseAsync(async (): Promise<SqlClient> => {
-    acquired = resolveClient()
-    const client = await acquired
-    if (options.migrate)
-      for (const statement of perfmetSchemaStatements(schema)) await client.query(statement)
-    return client
+  const handle = createSqlHandle({
+    client: options.client,
+    migrate: options.migrate ? perfmetSchemaStatements(schema) : [],
+    release: options.release,
+    what: `Perfmet driver ${name}`,
   })
-  let closed: Promise<void> | undefined
-  const open = (): Promise<SqlClient> =>
-    closed ? Promise.reject(new Error(`Perfmet driver ${name} is closed`)) : ready()
+  const open = handle.open
 
   const jobSpec: UpsertSpec = {
     table: jobTable,
@@ -207,12 +201,6 @@ order by data_type, sensor_name, collection_date, data_source`,
       }))
     },
 
-    close(): Promise<void> {
-      closed ??= (async () => {
-        if (options.release) await options.release()
-        else if (ownsClient && acquired) await (await acquired.catch(() => undefined))?.close()
-      })()
-      return closed
-    },
+    close: handle.close,
   }
 }
