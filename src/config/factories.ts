@@ -3,7 +3,7 @@ import { createKitsSourceFor } from '../drivers/devices/kits/factory.js'
 import type { KitsSource } from '../drivers/devices/kits/types.js'
 import { createCsvPublisher } from '../drivers/publisher/csv.js'
 import { createSocrataPublisher } from '../drivers/publisher/socrata.js'
-import { createLocalStorage } from '../drivers/storage/local-fs.js'
+import { createLocalStorage, LOCAL_UPLOADS_DIR } from '../drivers/storage/local-fs.js'
 import { createMemoryStorage } from '../drivers/storage/memory.js'
 import { createS3Storage } from '../drivers/storage/s3.js'
 import { createJsonFileUnitData } from '../drivers/unit-data/json-file.js'
@@ -83,7 +83,11 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
   }
 
   const storageFactories: Record<StorageKind, (repository: string) => StorageDriver> = {
-    local: (repository) => createLocalStorage({ root: join(settings.lakeDir, repository) }),
+    local: (repository) =>
+      createLocalStorage({
+        root: join(settings.lakeDir, repository),
+        tempDir: join(settings.lakeDir, LOCAL_UPLOADS_DIR),
+      }),
     memory: () => createMemoryStorage(),
     s3: (repository) => {
       const s3 = settings.storage.s3

@@ -19,7 +19,7 @@ import { DEFAULT_KITS_TABLES } from '../drivers/devices/kits/queries.js'
 import { createPgliteClient } from '../drivers/sql/sql-client.js'
 import { ConfigError } from '../support/errors.js'
 import type { UnitDataDocument } from '../support/unit-data.js'
-import { formatDay, startOfLocalDay } from '../util/dates.js'
+import { type Clock, formatDay, startOfLocalDay } from '../util/dates.js'
 import { stringifyPy } from '../util/py-json.js'
 import { AWAM_FILE_TYPES, awamShareFileName } from './bt/awam-format.js'
 import { KNACK_LOOKUPS } from './gs/matching.js'
@@ -37,6 +37,8 @@ export interface DemoDeviceOptions {
   readonly intersections?: number
   /** GRIDSMART vehicle rows per zone and day. @default 300 */
   readonly gsRowsPerZone?: number
+  /** The true time the simulated cameras' clocks follow. @default the system clock */
+  readonly cameraClock?: Clock
 }
 
 /** Days generated per source (days already there are kept), and the simulated cameras (close them after the run). */
@@ -134,6 +136,7 @@ export async function simulateDemoDevices(
           seed: DEMO_SEED + index,
           days: dates.map((d) => formatDay(d)),
           rowsPerZone: options.gsRowsPerZone ?? 300,
+          ...(options.cameraClock ? { clock: options.cameraClock } : {}),
         }),
       )
     }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -11,17 +11,23 @@ import { loadSettings } from '../../src/config/load.js'
 import type { SimulatedCamera } from '../../src/drivers/devices/gridsmart/simulator.js'
 import { createPgliteClient } from '../../src/drivers/sql/sql-client.js'
 import { simulateDemoDevices } from '../../src/entries/demo-devices.js'
+import { fixedClock } from '../../src/util/dates.js'
 import { createPrng } from '../../src/util/prng.js'
 import { parsePyJson } from '../../src/util/py-json.js'
 
 // Kills a pipeline run with SIGKILL at a random point, lets the next (cron) run finish, and compares the lake with an
 // uninterrupted run. CRASH_SEED / CRASH_TRIALS / CRASH_TRIAL reproduce or widen a run.
 
-const BIN = fileURLToPath(new URL('../../bin/catalog-etl.js', import.meta.url))
+const CHILD = fileURLToPath(new URL('./fixtures/pipeline-child.ts', import.meta.url))
+const TSX = import.meta.resolve('tsx')
 const ZONE = 'America/Chicago'
 const DAYS = [1, 2, 3].map((day) => DateTime.fromObject({ year: 2019, month: 6, day }, { zone: ZONE }))
 const NOW = DateTime.fromObject({ year: 2019, month: 6, day: 10, hour: 3 }, { zone: ZONE })
-const WINDOW = ['-s', '2019-06-01', '-e', '2019-06-04']
+const WINDOW = ['2019-06-01', '2019-06-04'] as const
+/** A child (one app, or a whole pipeline) running longer than this is killed and reported as hung. */
+const CHILD_LIMIT_MS = 120_000
+/** No new trial starts after this much time; the test then fails naming the trials it did not run. */
+const TRIALS_BUDGET_MS = 420_000
 const PIPELINES: Record<string, readonly string[]> = {
   bt: ['bt-insert-lake', 'bt-json-standard', 'bt-ready', 'bt-extract-soc'],
   wt: ['wt-insert-lake', 'wt-json-standard', 'wt-ready', 'wt-extract-soc'],
@@ -40,9 +46,17 @@ const SKIPPED_TOP = new Set([
   'unit-data',
 ])
 
-interface PipelineRun {
-  readonly codes: Record<string, number | null>
+interface ChildRun {
+  /** Exit code of each app that finished. */
+  readonly codes: Record<string, number>
+  /** Whether the child was killed (by the crash timer or as hung). */
+  readonly killed: boolean
+  /** The app that was running when the child was killed (null: between apps). */
   readonly killedApp: string | null
+  /** Whether the child was killed because it outlived {@link CHILD_LIMIT_MS}. */
+  readonly hung: boolean
+  /** Time from the first app's start marker to the last exit marker (module loading excluded). */
+  readonly ms: number
   readonly output: string
 }
 
@@ -50,58 +64,67 @@ function childEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CATALOG_ETL_')))
 }
 
-/** Runs the apps one after another, each as `node bin/catalog-etl.js`; `killAfterMs` SIGKILLs the running one. */
-function runPipeline(lake: string, apps: readonly string[], killAfterMs?: number): Promise<PipelineRun> {
-  const codes: Record<string, number | null> = {}
-  let output = ''
-  let current: { app: string; child: ChildProcess } | null = null
-  let killed = false
-  let killedApp: string | null = null
-  const timer =
-    killAfterMs === undefined
-      ? null
-      : setTimeout(() => {
-          killed = true
-          if (current) {
-            killedApp = current.app
-            current.child.kill('SIGKILL')
-          }
-        }, killAfterMs)
-  const runOne = (app: string) =>
-    new Promise<number | null>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [BIN, app, ...WINDOW, '--lake-dir', lake, '--log-level', 'warn'],
-        {
-          cwd: lake,
-          env: childEnv(),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      )
-      current = { app, child }
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-      })
-      child.stderr?.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-      })
-      child.on('error', reject)
-      child.on('close', (code) => {
-        current = null
-        resolve(code)
-      })
-    })
-  return (async () => {
-    try {
-      for (const app of apps) {
-        if (killed) break
-        codes[app] = await runOne(app)
-      }
-    } finally {
-      if (timer) clearTimeout(timer)
+/**
+ * Runs `apps` one after another in one child process (see fixtures/pipeline-child.ts); `killAfterMs` SIGKILLs it
+ * that long after the first app started (module loading is not counted).
+ * A child that outlives {@link CHILD_LIMIT_MS} is killed too and reported as hung.
+ */
+function runChild(lake: string, apps: readonly string[], killAfterMs?: number): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    let started = 0
+    let ended = 0
+    const codes: Record<string, number> = {}
+    let output = ''
+    let running: string | null = null
+    let killed = false
+    let killedApp: string | null = null
+    let hung = false
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX, CHILD, lake, NOW.toISO() ?? '', WINDOW[0], WINDOW[1], ...apps],
+      { cwd: lake, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const kill = (why: 'crash' | 'hung') => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      hung = why === 'hung'
+      killed = true
+      killedApp = running
+      child.kill('SIGKILL')
     }
-    return { codes, killedApp, output }
-  })()
+    let crashTimer: ReturnType<typeof setTimeout> | null = null
+    const hangTimer = setTimeout(() => kill('hung'), CHILD_LIMIT_MS)
+    let pending = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      pending += chunk.toString()
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) {
+        const [marker, app, code] = line.split(' ')
+        if (marker === '@@start' && app) {
+          running = app
+          if (started === 0) {
+            started = Date.now()
+            if (killAfterMs !== undefined) crashTimer = setTimeout(() => kill('crash'), killAfterMs)
+          }
+        }
+        if (marker === '@@exit' && app) {
+          codes[app] = Number(code)
+          running = null
+          ended = Date.now()
+        }
+      }
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', () => {
+      if (crashTimer) clearTimeout(crashTimer)
+      clearTimeout(hangTimer)
+      resolve({ codes, killed, killedApp, hung, ms: ended - started, output })
+    })
+  })
 }
 
 async function walk(dir: string, root: string, out: string[]): Promise<void> {
@@ -243,11 +266,14 @@ async function pool<T>(tasks: readonly (() => Promise<T>)[], width: number): Pro
 }
 
 describe('crash safety: SIGKILL at a random point, then the next run', function () {
-  this.timeout(600_000)
+  this.timeout(TRIALS_BUDGET_MS + 2 * CHILD_LIMIT_MS + 60_000)
   let root = ''
   let prepared = ''
   let cameras: readonly SimulatedCamera[] = []
-  const reference = new Map<string, { state: LakeState; ms: number }>()
+  /** Per source: the final state of an uninterrupted night, and each app's own run time. */
+  const reference = new Map<string, { state: LakeState; appMs: number[] }>()
+  const stageDir = (source: string, index: number) =>
+    index === 0 ? prepared : join(root, `stage-${source}-${index}`)
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'catalog-etl-crash-'))
@@ -258,17 +284,22 @@ describe('crash safety: SIGKILL at a random point, then the next run', function 
       iafRows: 200,
       intersections: 2,
       gsRowsPerZone: 20,
+      cameraClock: fixedClock(NOW),
     })
     cameras = devices.cameras
     await pool(
       SOURCES.map((source) => async () => {
+        const apps = PIPELINES[source] ?? []
         const lake = join(root, `reference-${source}`)
         await cp(prepared, lake, { recursive: true })
-        const started = Date.now()
-        const run = await runPipeline(lake, PIPELINES[source] ?? [])
-        const ms = Date.now() - started
-        expect(Object.values(run.codes), run.output).to.deep.equal((PIPELINES[source] ?? []).map(() => 0))
-        reference.set(source, { state: await snapshot(lake), ms })
+        const appMs: number[] = []
+        for (const [index, app] of apps.entries()) {
+          const run = await runChild(lake, [app])
+          expect(run.codes, `${app}\n${run.output}`).to.deep.equal({ [app]: 0 })
+          appMs.push(run.ms)
+          if (index + 1 < apps.length) await cp(lake, stageDir(source, index + 1), { recursive: true })
+        }
+        reference.set(source, { state: await snapshot(lake), appMs })
       }),
       2,
     )
@@ -280,30 +311,42 @@ describe('crash safety: SIGKILL at a random point, then the next run', function 
   })
 
   it(`ends in the state of an uninterrupted run (${TRIALS} trials)`, async () => {
+    const started = Date.now()
     const indices = ONLY_TRIAL === null ? Array.from({ length: TRIALS }, (_, i) => i) : [ONLY_TRIAL]
     const failures: string[] = []
     const killedAt: string[] = []
-    const leftovers: string[] = []
+    const skipped: number[] = []
     await pool(
       indices.map((trial) => async () => {
+        if (Date.now() - started > TRIALS_BUDGET_MS) {
+          skipped.push(trial)
+          return
+        }
         const seed = BASE_SEED + trial
         const source = SOURCES[trial % SOURCES.length] as string
         const apps = PIPELINES[source] ?? []
         const ref = reference.get(source)
         if (!ref) throw new Error(`no reference for ${source}`)
-        const delay = Math.floor(createPrng(seed)() * ref.ms)
+        const random = createPrng(seed)
+        const index = Math.floor(random() * apps.length)
+        const app = apps[index] as string
+        const delay = Math.floor(random() * 1.05 * (ref.appMs[index] ?? 0))
         const lake = join(root, `trial-${trial}`)
-        await cp(prepared, lake, { recursive: true })
-        const crashed = await runPipeline(lake, apps, delay)
-        const rerun = await runPipeline(lake, apps)
-        const where = `trial ${trial} (CRASH_SEED=${BASE_SEED} CRASH_TRIAL=${trial}: seed ${seed}, ${source}, kill after ${delay} ms, killed ${crashed.killedApp ?? 'nothing (between apps or after the end)'})`
-        killedAt.push(`${source}:${crashed.killedApp ?? '-'}`)
-        const bad = Object.entries(rerun.codes).filter(([, code]) => code !== 0)
-        let problems = [`rerun exit codes ${JSON.stringify(rerun.codes)}\n${rerun.output.slice(-1500)}`]
-        if (bad.length === 0) {
+        await cp(stageDir(source, index), lake, { recursive: true })
+        const crashed = await runChild(lake, [app], delay)
+        const rerun = await runChild(lake, apps)
+        const when = !crashed.killed ? 'ended' : crashed.killedApp ? 'killed' : 'killed between apps'
+        const where = `trial ${trial} (CRASH_SEED=${BASE_SEED} CRASH_TRIAL=${trial}: ${source}, ${app} ${when}, kill timer ${delay} ms)`
+        killedAt.push(`${app}(${when})`)
+        const bad = apps.filter((name) => rerun.codes[name] !== 0)
+        let problems = [
+          `${crashed.hung ? `${app} hung (killed after ${CHILD_LIMIT_MS} ms); ` : ''}${rerun.hung ? 'the next run hung; ' : ''}` +
+            `next run's exit codes ${JSON.stringify(rerun.codes)}\n${rerun.output.slice(-1500)}`,
+        ]
+        if (bad.length === 0 && !crashed.hung) {
           const state = await snapshot(lake)
           problems = compareStates(state, ref.state)
-          if (state.tempFiles.length > 0) leftovers.push(`${where}: ${state.tempFiles.join(', ')}`)
+          for (const file of state.tempFiles) problems.push(`temp file left behind: ${file}`)
         }
         if (problems.length > 0) failures.push(`${where}:\n  ${problems.slice(0, 20).join('\n  ')}`)
         else await rm(lake, { recursive: true, force: true })
@@ -311,9 +354,9 @@ describe('crash safety: SIGKILL at a random point, then the next run', function 
       Math.max(1, Math.min(2, availableParallelism())),
     )
     process.stdout.write(
-      `      crash trials: ${indices.length}, reference ms ${JSON.stringify(Object.fromEntries([...reference].map(([s, r]) => [s, r.ms])))}, killed in ${killedAt.sort().join(' ')}\n`,
+      `      crash trials: ${indices.length - skipped.length} in ${Date.now() - started} ms; app ms ${JSON.stringify(Object.fromEntries([...reference].map(([s, r]) => [s, r.appMs])))}; killed in ${killedAt.sort().join(' ')}\n`,
     )
-    if (leftovers.length > 0) process.stdout.write(`      leftover temp files: ${leftovers.join('; ')}\n`)
     expect(failures, failures.join('\n')).to.deep.equal([])
+    expect(skipped, `trials not run within ${TRIALS_BUDGET_MS} ms: ${skipped.join(', ')}`).to.deep.equal([])
   })
 })

@@ -1,5 +1,6 @@
-import { link, readFile, rm, writeFile } from 'node:fs/promises'
+import { link, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { EtlError } from '../../support/errors.js'
 
 /** A held directory lock; `release` is idempotent. */
@@ -16,11 +17,22 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Removes the temp files `<lock>.<pid>.tmp` that processes killed while taking the lock left behind. */
+async function sweepTempFiles(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`
+  const names = await readdir(dirname(path)).catch(() => [] as string[])
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length))
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp') || !Number.isInteger(pid)) continue
+    if (pid !== process.pid && !alive(pid)) await rm(join(dirname(path), name), { force: true })
+  }
+}
+
 /**
  * Takes an exclusive, process-level lock on a directory by creating `<dir>.lock` holding this process's pid and host
  * (written to a temp file first and hard-linked into place, so the lock file is never seen empty). PGlite opens a data directory from one process only: a second process opening it at the same time could
  * corrupt it, so an overlapping run refuses with `E_LOCKED`. A lock left by a process that no longer runs (on this
- * host) is taken over.
+ * host) is taken over, and the temp files of processes killed while taking it are removed.
  */
 export async function lockDirectory(dir: string, what: string): Promise<DirLock> {
   const path = `${dir}.lock`
@@ -34,6 +46,7 @@ export async function lockDirectory(dir: string, what: string): Promise<DirLock>
       } finally {
         await rm(temp, { force: true })
       }
+      await sweepTempFiles(path)
       let released = false
       return {
         async release() {

@@ -25,13 +25,17 @@ export interface LocalStorageOptions {
   /**
    * Directory for in-flight uploads (default: the object's own directory). Should be on the same
    * filesystem as `root`; otherwise each upload is copied once more before its atomic rename.
-   * When it lies inside `root` it is hidden from `list`.
+   * When it lies inside `root` it is hidden from `list`. The temp files that killed processes of this host left
+   * there are removed before this driver's first upload.
    */
   readonly tempDir?: string
 }
 
 /** Name prefix of in-flight upload files; such segments are never listed and cannot be used in keys. */
 export const LOCAL_TEMP_PREFIX = '.etl-tmp-'
+
+/** The directory beside the repositories of a local lake that holds their in-flight uploads. */
+export const LOCAL_UPLOADS_DIR = '.etl-uploads'
 
 const MISSING = new Set(['ENOENT', 'ENOTDIR'])
 const OPEN_ATTEMPTS = 10
@@ -47,9 +51,31 @@ function isMissing(error: unknown): boolean {
   return MISSING.has(errorCode(error) ?? '')
 }
 
-/** A fresh temp file name. */
+/** A fresh temp file name: `.etl-tmp-<pid>-<random hex>`. */
 function tempName(): string {
-  return `${LOCAL_TEMP_PREFIX}${randomBytes(12).toString('hex')}`
+  return `${LOCAL_TEMP_PREFIX}${process.pid}-${randomBytes(12).toString('hex')}`
+}
+
+/** Whether a process with this pid runs on this host. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errorCode(error) === 'EPERM'
+  }
+}
+
+/** Removes the temp files in `dir` whose writing process no longer runs (uploads of a killed run). */
+async function sweepDeadTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(LOCAL_TEMP_PREFIX)) continue
+    const pid = Number(name.slice(LOCAL_TEMP_PREFIX.length).split('-')[0])
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) {
+      await rm(path.join(dir, name), { force: true })
+    }
+  }
 }
 
 /** Flushes a directory entry to disk where the platform allows it. */
@@ -69,7 +95,8 @@ async function syncDirectory(dir: string): Promise<void> {
  * A {@link StorageDriver} over a local directory, the embedded default of the `local` profile.
  *
  * - `put` streams the body into a temp file (fsynced), then renames it over `<root>/<key>`: a failure or a
- *   crash never leaves a partial object under the key, and an older object stays intact until replaced.
+ *   crash never leaves a partial object under the key, and an older object stays intact until replaced. With a
+ *   `tempDir`, what a killed process left there is swept before the first upload.
  * - `list` walks directories in key order and yields as it goes (memory bounded by the tree depth);
  *   in-flight temp files and a `tempDir` inside `root` never appear.
  * - `delete` removes the file, then the parent directories it left empty, up to (not including) `root`.
@@ -167,8 +194,13 @@ export function createLocalStorage(options: LocalStorageOptions): StorageDriver 
     }
   }
 
+  let swept: Promise<void> | null = null
   const write = async (target: string, body: Readable | Uint8Array): Promise<void> => {
     const dir = path.dirname(target)
+    if (tempDir !== undefined) {
+      swept ??= sweepDeadTemps(tempDir)
+      await swept
+    }
     await writeTemp(tempDir ?? dir, body, (file) => moveIntoPlace(file, target))
     await syncDirectory(dir)
   }

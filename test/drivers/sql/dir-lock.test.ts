@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -33,6 +33,21 @@ describe('embedded database directory lock', function () {
     const db = join(dir, 'db')
     await writeFile(`${db}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname() }))
     const lock = await lockDirectory(db, 'embedded database')
+    await lock.release()
+  })
+
+  it("removes the temp files of processes killed while taking the lock, and keeps a live process's", async () => {
+    const db = join(dir, 'db')
+    const dead = 2 ** 22 + 12345
+    await writeFile(`${db}.lock.${dead}.tmp`, JSON.stringify({ pid: dead, host: hostname() }))
+    await writeFile(`${db}.lock.${process.ppid}.tmp`, '{}')
+    await writeFile(join(dir, 'other.lock.77.tmp'), '{}')
+    const lock = await lockDirectory(db, 'embedded database')
+    expect((await readdir(dir)).sort()).to.deep.equal([
+      'db.lock',
+      `db.lock.${process.ppid}.tmp`,
+      'other.lock.77.tmp',
+    ])
     await lock.release()
   })
 

@@ -186,6 +186,18 @@ describe('local filesystem storage driver', () => {
       )
     })
 
+    it('sweeps the uploads a killed process left in the temp folder before its first upload', async () => {
+      const uploads = path.join(outer, 'uploads')
+      await mkdir(uploads, { recursive: true })
+      const dead = `${LOCAL_TEMP_PREFIX}${2 ** 22 + 4321}-0a0b0c`
+      const live = `${LOCAL_TEMP_PREFIX}${process.ppid}-0d0e0f`
+      for (const name of [dead, live, 'unrelated.txt']) await writeFile(path.join(uploads, name), 'partial')
+      const local = createLocalStorage({ root, tempDir: uploads })
+      expect((await readdir(uploads)).sort()).to.have.length(3)
+      await local.put('a.txt', Buffer.from('a'))
+      expect((await readdir(uploads)).sort()).to.deep.equal([live, 'unrelated.txt'].sort())
+    })
+
     it('uses a temp folder outside the root, also across filesystems', async () => {
       const sameFs = path.join(outer, 'tmp')
       const dirs = [sameFs]
