@@ -22,6 +22,7 @@ export class BtInsertLakeApp extends EtlApp<BtInsertLakeArgs> {
     purposeTgt: 'raw',
     perfmetStage: 'Ingest',
     needsTempDir: false,
+    concurrentItems: true,
     options: [
       { name: 'sourcedir', short: 'd', type: 'string', describe: 'directory containing the AWAM files' },
     ],

@@ -28,6 +28,7 @@ export class BtJsonStandardApp extends EtlApp {
     purposeTgt: 'standardized',
     perfmetStage: 'Standardize',
     needsTempDir: true,
+    concurrentItems: true,
     options: [],
   }
   readonly definition = BtJsonStandardApp.definition

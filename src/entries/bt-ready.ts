@@ -34,6 +34,7 @@ export class BtReadyApp extends EtlApp {
     purposeTgt: 'ready',
     perfmetStage: 'Ready',
     needsTempDir: false,
+    concurrentItems: true,
     options: [],
   }
   readonly definition = BtReadyApp.definition
@@ -81,6 +82,7 @@ export class BtReadyApp extends EtlApp {
     }
     if (this.#index?.document !== unitData)
       this.#index = { document: unitData, index: indexDevices(unitData.devices) }
+    const devices = this.#index.index
     const pointer = (item.provItem.payload as CatalogEntry).pointer
     ctx.logger.info(
       { item: pointer, from: src.repository, to: tgt.repository },
@@ -88,7 +90,7 @@ export class BtReadyApp extends EtlApp {
     )
     const source = asStandardizedDocument(await src.retrieveJson(pointer), pointer)
     const now = ctx.clock.now()
-    const ready = readyTransform(fileType, source, this.#index.index, formatPyTs(now))
+    const ready = readyTransform(fileType, source, devices, formatPyTs(now))
     const entry = tgt.createCatalogEntry(base, `${fileType}.json`, date, { processingDate: now })
     await tgt.writeBuffer(Readable.from(readyDocumentChunks(ready)), entry)
     ctx.logger.debug(

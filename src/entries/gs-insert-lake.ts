@@ -17,6 +17,7 @@ import { createCatalogProvider } from '../support/providers/catalog-provider.js'
 import { inProviderWindow } from '../support/providers/file-provider.js'
 import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from '../support/unit-data.js'
 import { formatDay, formatPyTs, startOfLocalDay } from '../util/dates.js'
+import { OncePerKey } from '../util/once-per-key.js'
 
 /** Identifier ext of the counts ZIPs. */
 export const GS_ZIP_EXT = 'zip'
@@ -105,6 +106,7 @@ export class GsInsertLakeApp extends EtlApp {
     purposeTgt: 'raw',
     perfmetStage: 'Ingest',
     needsTempDir: true,
+    concurrentItems: true,
     options: [
       {
         name: 'name_filter',
@@ -120,8 +122,7 @@ export class GsInsertLakeApp extends EtlApp {
   readonly #options: GsInsertLakeOptions
   #cameras: GsCamera[] = []
   #unitData: UnitDataDocument | null = null
-  #unitDataStored = false
-  readonly #sitesStored = new Set<string>()
+  readonly #stored = new OncePerKey()
 
   constructor(args: Record<string, unknown>, runtime?: AppRuntime, options: GsInsertLakeOptions = {}) {
     super(args, runtime)
@@ -135,8 +136,7 @@ export class GsInsertLakeApp extends EtlApp {
 
   protected override async beforeLoop(ctx: AppContext): Promise<void> {
     this.#cameras = []
-    this.#unitDataStored = false
-    this.#sitesStored.clear()
+    this.#stored.clear()
     const filterText = String(ctx.custom.name_filter ?? '.*')
     let filter: RegExp
     try {
@@ -228,16 +228,17 @@ export class GsInsertLakeApp extends EtlApp {
     const camera = item.provItem.payload as GsCamera
     const { base, date } = item.identifier
     const now = ctx.clock.now()
-    if (!this.#unitDataStored && this.#unitData) {
-      await new UnitDataStore(storage, ctx.settings.unitLocation).store(this.#unitData)
-      this.#unitDataStored = true
+    const unitData = this.#unitData
+    if (unitData) {
+      await this.#stored.run('unit data', () =>
+        new UnitDataStore(storage, ctx.settings.unitLocation).store(unitData),
+      )
     }
-    if (!this.#sitesStored.has(base)) {
+    await this.#stored.run(`site ${base}`, async () => {
       const runDay = startOfLocalDay(now)
       const entry = storage.createCatalogEntry(base, GS_SITE_EXT, runDay, { processingDate: now })
       await storage.writeJson(makeSiteDocument(camera, runDay), entry, { stage: true })
-      this.#sitesStored.add(base)
-    }
+    })
     const path = join(ctx.tempDir, `${formatDay(date)}_${base}.zip`)
     const download = await camera.client.downloadCounts(date, path)
     try {

@@ -11,6 +11,7 @@ import { createCatalogProvider } from '../support/providers/catalog-provider.js'
 import { mapProvider } from '../support/providers/map-provider.js'
 import { UNIT_DATA_EXT } from '../support/unit-data.js'
 import { formatDay, formatPyTs } from '../util/dates.js'
+import { OncePerKey } from '../util/once-per-key.js'
 import { parsePyJson } from '../util/py-json.js'
 import {
   type ClockCorrection,
@@ -60,6 +61,7 @@ export class GsJsonStandardApp extends EtlApp {
     purposeTgt: 'standardized',
     perfmetStage: 'Standardize',
     needsTempDir: true,
+    concurrentItems: true,
     options: [
       {
         name: 'max_zip_bytes',
@@ -79,7 +81,7 @@ export class GsJsonStandardApp extends EtlApp {
   protected readonly keyMode: KeyMode = 'base'
   readonly #options: GsJsonStandardOptions
   #site: SiteFile | null = null
-  readonly #copied = new Set<string>()
+  readonly #copied = new OncePerKey()
 
   constructor(args: Record<string, unknown>, runtime?: AppRuntime, options: GsJsonStandardOptions = {}) {
     super(args, runtime)
@@ -158,13 +160,12 @@ export class GsJsonStandardApp extends EtlApp {
       const entry = tgt.createCatalogEntry(base, ext, date, { processingDate: now })
       await tgt.writeJson({ header, data: zone.rows }, entry, { stage: true })
     }
-    if (!this.#copied.has(site.row.pointer)) {
+    await this.#copied.run(site.row.pointer, async () => {
       const entry = tgt.createCatalogEntry(base, GS_SITE_EXT, site.row.collectionDate, {
         processingDate: now,
       })
       await tgt.writeBuffer(site.bytes, entry, { stage: true })
-      this.#copied.add(site.row.pointer)
-    }
+    })
     this.#record(base, date, [...zones.values()], ctx)
     await ctx.perfmet?.writeSensorObs()
     return 1
@@ -260,13 +261,13 @@ export class GsJsonStandardApp extends EtlApp {
       )
       return
     }
-    if (this.#copied.has(row.pointer)) return
-    const entry = tgt.createCatalogEntry(area, UNIT_DATA_EXT, row.collectionDate, {
-      processingDate: row.processingDate,
-      metadata: row.metadata,
+    await this.#copied.run(row.pointer, async () => {
+      const entry = tgt.createCatalogEntry(area, UNIT_DATA_EXT, row.collectionDate, {
+        processingDate: row.processingDate,
+        metadata: row.metadata,
+      })
+      await tgt.writeBuffer(await src.retrieveBuffer(row.pointer), entry)
     })
-    await tgt.writeBuffer(await src.retrieveBuffer(row.pointer), entry)
-    this.#copied.add(row.pointer)
   }
 
   #record(base: string, date: DateTime, zones: readonly ConvertedZone[], ctx: AppContext): void {

@@ -62,6 +62,7 @@ export class GsReadyAggApp extends EtlApp<GsReadyAggArgs> {
     purposeTgt: 'ready',
     perfmetStage: 'Aggregate',
     needsTempDir: false,
+    concurrentItems: true,
     options: [AGG_OPTION],
   }
   readonly definition = GsReadyAggApp.definition

@@ -89,6 +89,7 @@ export class GsReadyApp extends EtlApp<GsReadyArgs> {
     purposeTgt: 'ready',
     perfmetStage: 'Ready',
     needsTempDir: true,
+    concurrentItems: true,
     options: [
       {
         name: 'ignore_prev',

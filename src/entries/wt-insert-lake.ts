@@ -30,6 +30,7 @@ export class WtInsertLakeApp extends EtlApp {
     purposeTgt: 'raw',
     perfmetStage: 'Ingest',
     needsTempDir: false,
+    concurrentItems: true,
     options: [],
   }
   readonly definition = WtInsertLakeApp.definition

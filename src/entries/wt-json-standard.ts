@@ -30,6 +30,7 @@ export class WtJsonStandardApp extends EtlApp {
     purposeTgt: 'standardized',
     perfmetStage: 'Standardize',
     needsTempDir: false,
+    concurrentItems: true,
     options: [],
   }
   readonly definition = WtJsonStandardApp.definition

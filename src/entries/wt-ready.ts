@@ -24,6 +24,7 @@ export class WtReadyApp extends EtlApp {
     purposeTgt: 'ready',
     perfmetStage: 'Ready',
     needsTempDir: false,
+    concurrentItems: true,
     options: [],
   }
   readonly definition = WtReadyApp.definition

@@ -27,6 +27,10 @@ export interface CommonArgs {
   readonly max_failures?: number
   /** `--lookback N`: re-check the last N days even when the target has them (late data). */
   readonly lookback?: number
+  /** `--concurrency N`: items processed at once (apps that allow it); default 1. */
+  readonly concurrency?: number
+  /** `--reprocess-newer`: also process items whose source was written after the target's processing date. */
+  readonly reprocess_newer?: boolean
 }
 
 /** The common options: long name, short alias, kebab alias, type and help (spec §2.2). */
@@ -74,6 +78,18 @@ export const COMMON_OPTIONS = [
     describe: 'also re-process the last N days even if the target has them (late data); default 0',
   },
   {
+    name: 'reprocess_newer',
+    short: undefined,
+    type: 'boolean',
+    describe: "also re-process items whose source changed after the target's processing date",
+  },
+  {
+    name: 'concurrency',
+    short: undefined,
+    type: 'number',
+    describe: 'items processed at once, 1-64 (apps whose items are independent); default 1',
+  },
+  {
     name: 'max_failures',
     short: undefined,
     type: 'number',
@@ -110,6 +126,10 @@ export interface ParsedArgs extends RunWindow {
   readonly maxFailures: number | null
   /** `--lookback N`: days before today's local midnight whose items are re-processed; 0 = off. */
   readonly lookbackDays: number
+  /** `--reprocess-newer`: re-process items whose source is newer than the target's processing date. */
+  readonly reprocessNewer: boolean
+  /** `--concurrency N`: items in flight at once (1 = one after another). */
+  readonly concurrency: number
   readonly outputPath: string | null
 }
 
@@ -170,6 +190,8 @@ export function parseCommonArgs(
     dryRun: readArg(args, 'dry_run') === true,
     maxFailures: maxFailures(readArg(args, 'max_failures')),
     lookbackDays: lookbackDays(readArg(args, 'lookback')),
+    reprocessNewer: readArg(args, 'reprocess_newer') === true,
+    concurrency: concurrency(readArg(args, 'concurrency')),
     outputPath: typeof output === 'string' && output !== '' ? output : null,
   }
 }
@@ -190,4 +212,11 @@ function lookbackDays(value: unknown): number {
   throw new ArgumentError(
     `--lookback must be a whole number of days from 0 to 366 (got ${JSON.stringify(value)}).`,
   )
+}
+
+function concurrency(value: unknown): number {
+  if (value === undefined || value === null) return 1
+  const n = typeof value === 'string' ? Number(value) : value
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 64) return n
+  throw new ArgumentError(`--concurrency must be a whole number from 1 to 64 (got ${JSON.stringify(value)}).`)
 }

@@ -33,4 +33,10 @@ export interface AppDefinition {
   readonly needsTempDir: boolean
   /** Custom options. */
   readonly options: readonly AppOptionSpec[]
+  /**
+   * Whether `processItem` may run for several items at once (`--concurrency N`): the app keeps no state between
+   * items that one item's order or completion matters to (publishers, day numbering). Apps without it process one
+   * item at a time whatever `--concurrency` says. @default false
+   */
+  readonly concurrentItems?: boolean
 }

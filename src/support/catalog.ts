@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { DateTime } from 'luxon'
 import type { CatalogDriver, CatalogEntry, CatalogFilter, CatalogQuery } from './catalog-driver.js'
 import { DriverError } from './errors.js'
@@ -40,16 +41,23 @@ function stageKey(entry: CatalogEntry): string {
   ].join('\u0000')
 }
 
+/** A set of staged entries, committed together (one per day of work when items run concurrently). */
+export type CatalogStage = Map<string, CatalogEntry>
+
 /**
  * The catalog facade (spec §4.3): queries scoped to one data source, staged upserts that are flushed in one batch,
  * and driver errors wrapped in a {@link DriverError} (`E_CATALOG`) whose `cause` is the driver's error.
+ *
+ * Code run through {@link Catalog.withStage} stages into that stage instead of the default one, so that concurrent
+ * items of different days keep their rows apart until their day is committed.
  */
 export class Catalog {
   readonly dataSource: string
   readonly #driver: CatalogDriver
   readonly #logger: Logger
   readonly #batchSize: number
-  readonly #staged = new Map<string, CatalogEntry>()
+  readonly #staged: CatalogStage = new Map()
+  readonly #scope = new AsyncLocalStorage<CatalogStage>()
 
   constructor(options: CatalogOptions) {
     this.dataSource = options.dataSource
@@ -107,20 +115,29 @@ export class Catalog {
 
   /** Stages an upsert; a later entry with the same primary key replaces the earlier one. */
   stageUpsert(entry: CatalogEntry): void {
-    this.#staged.set(stageKey(entry), entry)
+    const stage = this.#scope.getStore() ?? this.#staged
+    stage.set(stageKey(entry), entry)
   }
 
-  /** Number of staged, not yet committed entries. */
+  /** Number of staged, not yet committed entries of the current stage (see {@link Catalog.withStage}). */
   get stagedCount(): number {
-    return this.#staged.size
+    return (this.#scope.getStore() ?? this.#staged).size
   }
 
-  /** Upserts every staged entry (in batches) and clears the stage; returns how many were written. */
-  async commitUpsert(): Promise<number> {
-    if (this.#staged.size === 0) return 0
-    const entries = [...this.#staged.values()]
+  /** Runs `fn` with `stage` receiving what it (and everything it awaits) stages. */
+  withStage<T>(stage: CatalogStage, fn: () => Promise<T>): Promise<T> {
+    return this.#scope.run(stage, fn)
+  }
+
+  /**
+   * Upserts every entry of `stage` (the default stage when omitted) in batches and removes them from it; returns
+   * how many were written.
+   */
+  async commitUpsert(stage: CatalogStage = this.#staged): Promise<number> {
+    if (stage.size === 0) return 0
+    const entries = [...stage.values()]
     await this.upsert(entries)
-    for (const entry of entries) this.#staged.delete(stageKey(entry))
+    for (const entry of entries) stage.delete(stageKey(entry))
     this.#logger.debug({ rows: entries.length }, 'catalog: committed staged rows')
     return entries.length
   }

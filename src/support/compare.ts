@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon'
+import { DateTime } from 'luxon'
 import { addDays, formatPyTs, startOfLocalDay } from '../util/dates.js'
 import { InputError } from './errors.js'
 import type { ItemProvider, KeyMode, ProviderItem, ProviderWindow, WorkItem } from './items.js'
@@ -17,6 +17,11 @@ export interface CompareOptions {
   readonly force?: boolean | undefined
   /** `--lookback`: force only the items dated at or after this instant (late data of the last days). */
   readonly forceFrom?: DateTime | null | undefined
+  /**
+   * `--reprocess-newer`: process a source item the target has when the source item was written after the target
+   * item (both `updated` known). @default false
+   */
+  readonly reprocessNewer?: boolean | undefined
   /**
    * In `base` mode, ignore target items whose ext (lower-cased) starts with `unit_data.` or `site.`
    * (the original's `baseUnitOpt`). Has no effect in `base+ext` mode. @default true
@@ -43,6 +48,7 @@ interface Buffered {
   readonly start: number
   readonly date: DateTime
   readonly dateEnd: DateTime | null
+  readonly updated: number | null
 }
 
 interface KeyQueue {
@@ -131,7 +137,13 @@ function createTargetWindow(
     }
     const key = keyOf(item)
     if (key === null || start < sourceStart) return
-    const entry: Buffered = { key, start, date: item.date, dateEnd: item.dateEnd }
+    const entry: Buffered = {
+      key,
+      start,
+      date: item.date,
+      dateEnd: item.dateEnd,
+      updated: item.updated?.toMillis() ?? null,
+    }
     queue.push(entry)
     const keyQueue = byKey.get(key)
     if (keyQueue) keyQueue.items.push(entry)
@@ -160,7 +172,8 @@ function createTargetWindow(
  * current source item's interval, never by the size of either listing.
  *
  * A source item is skipped when the first target with the same key dated at or after it overlaps its
- * interval `[date, dateEnd ?? date + 1 day)`; `force` processes it anyway. Either listing going backwards
+ * interval `[date, dateEnd ?? date + 1 day)`; `force` processes it anyway, and `reprocessNewer` does when the
+ * source item was written after that target. Either listing going backwards
  * in date rejects with an `E_INPUT` {@link InputError}.
  */
 export async function* compareItems<P>(
@@ -194,10 +207,26 @@ export async function* compareItems<P>(
       const start = checkSource(item)
       if (cutoff !== null && start >= cutoff) break
       let skip = false
+      let found: Buffered | undefined
       if (targets) {
         const end = intervalEnd(item.date, item.dateEnd)
-        const found = await targets.firstAtOrAfter(keyText(item), start, end)
+        found = await targets.firstAtOrAfter(keyText(item), start, end)
         if (found) skip = !(end <= found.start) && !(start >= intervalEnd(found.date, found.dateEnd))
+      }
+      const updated = item.updated?.toMillis() ?? null
+      if (
+        skip &&
+        options.reprocessNewer &&
+        updated !== null &&
+        found?.updated != null &&
+        updated > found.updated
+      ) {
+        options.onForce?.(
+          `Reprocessing ${item.label || item.base} for date ${formatPyTs(item.date)}: the source changed at ` +
+            `${formatPyTs(item.updated as DateTime)}, after the target was processed at ` +
+            `${formatPyTs(DateTime.fromMillis(found.updated, { zone: item.date.zone }))}.`,
+        )
+        skip = false
       }
       const forceFrom = options.forceFrom?.toMillis()
       if (skip && (options.force || (forceFrom !== undefined && start >= forceFrom))) {

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { DateTime } from 'luxon'
 import { DATA_SOURCES } from '../config/data-sources.js'
 import { createDriverSet, type DriverSet } from '../config/factories.js'
 import { loadSettings } from '../config/load.js'
@@ -15,6 +14,7 @@ import { Catalog } from './catalog.js'
 import { compareItems, sameDayCutoff } from './compare.js'
 import type { AppContext } from './context.js'
 import { ArgumentError, EtlError } from './errors.js'
+import { runWorkItems } from './item-runner.js'
 import type { ItemIdentifier, ItemProvider, KeyMode, WorkItem } from './items.js'
 import { createLogger, type Logger } from './logger.js'
 import { PerfMet } from './perfmet.js'
@@ -242,6 +242,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       lastRunDate: args.lastRunDate,
       force: args.force,
       forceFrom: args.lookbackDays > 0 ? addDays(sameDayCutoff(ctx.clock.now()), -args.lookbackDays) : null,
+      reprocessNewer: args.reprocessNewer,
       sameDayCutoff: sameDayCutoff(ctx.clock.now()),
       onForce: (message) => logger.info(message),
       signal: ctx.signal,
@@ -273,46 +274,44 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
     const { logger } = ctx
     const failures: ItemFailure[] = []
     let records = 0
-    let items = 0
-    let prevDate: DateTime | null = null
-    try {
-      const work = await this.#work(ctx)
-      for await (const item of work) {
-        const date = item.identifier.date
-        if (prevDate === null || !date.equals(prevDate)) await ctx.catalog.commitUpsert()
-        prevDate = date
-        await notify(observers, logger, (o) => o.itemStarted?.(item, items))
-        items += 1
-        const started = performance.now()
-        try {
-          const produced = await this.processItem(item, ctx)
-          records += produced
-          const outcome = {
-            status: 'ok',
-            records: produced,
-            durationMs: performance.now() - started,
-          } as const
-          await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
-        } catch (error) {
-          if (ctx.signal.aborted) throw error
-          const err = error instanceof Error ? error : new Error(String(error))
-          failures.push({ label: item.label, date: formatPyTs(date), error: err })
-          logger.error({ err, item: item.label }, `Item failed: ${item.label}`)
-          const outcome = { status: 'failed', error: err, durationMs: performance.now() - started } as const
-          await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
-          const limit = ctx.args.maxFailures
-          if (limit !== null && failures.length >= limit) {
-            throw new EtlError(
-              'E_INPUT',
-              `Stopped after ${failures.length} failed item(s) (--max-failures ${limit}); last: ${item.label}: ${err.message}`,
-              { cause: err },
-            )
-          }
+    const limit = ctx.args.maxFailures
+    const concurrency = this.definition.concurrentItems ? ctx.args.concurrency : 1
+    if (concurrency < ctx.args.concurrency) {
+      logger.info(
+        `${this.definition.name} processes one item at a time (its items depend on each other); --concurrency ignored`,
+      )
+    }
+    const process = async (item: WorkItem, index: number): Promise<void> => {
+      await notify(observers, logger, (o) => o.itemStarted?.(item, index))
+      const started = performance.now()
+      try {
+        const produced = await this.processItem(item, ctx)
+        records += produced
+        const outcome = { status: 'ok', records: produced, durationMs: performance.now() - started } as const
+        await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
+      } catch (error) {
+        if (ctx.signal.aborted) throw error
+        const err = error instanceof Error ? error : new Error(String(error))
+        failures.push({ label: item.label, date: formatPyTs(item.identifier.date), error: err })
+        logger.error({ err, item: item.label }, `Item failed: ${item.label}`)
+        const outcome = { status: 'failed', error: err, durationMs: performance.now() - started } as const
+        await notify(observers, logger, (o) => o.itemFinished?.(item, outcome))
+        if (limit !== null && failures.length === limit) {
+          throw new EtlError(
+            'E_INPUT',
+            `Stopped after ${failures.length} failed item(s) (--max-failures ${limit}); last: ${item.label}: ${err.message}`,
+            { cause: err },
+          )
         }
       }
-    } finally {
-      await ctx.catalog.commitUpsert()
     }
+    const items = await runWorkItems(await this.#work(ctx), {
+      concurrency,
+      catalog: ctx.catalog,
+      process,
+      stop: () => limit !== null && failures.length >= limit,
+    })
+    await ctx.catalog.commitUpsert()
     await this.afterLoop(ctx, records)
     return { app: this.definition.name, records, items, failures, exitCode: failures.length > 0 ? 2 : 0 }
   }

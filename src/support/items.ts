@@ -17,6 +17,11 @@ export interface ProviderItem<P = unknown> {
   readonly payload: P
   /** Printable identifier (a path or a catalog pointer). */
   readonly label: string
+  /**
+   * When the item was last written (a catalog row's processing date, a file's modification time), if known;
+   * `--reprocess-newer` compares it between source and target.
+   */
+  readonly updated?: DateTime | null
 }
 
 /** The date window every provider is asked for (spec §3.4). */

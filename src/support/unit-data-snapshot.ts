@@ -8,7 +8,7 @@ import { makeUnitDataDocument, type UnitDataDocument, UnitDataStore } from './un
  */
 export class RunUnitDataSnapshot {
   #document: UnitDataDocument | null = null
-  #stored = false
+  #stored: Promise<void> | null = null
 
   /** Fetches the data source's devices and builds the run's snapshot document. */
   async capture(ctx: AppContext): Promise<UnitDataDocument> {
@@ -18,14 +18,25 @@ export class RunUnitDataSnapshot {
       areaBase: ctx.settings.unitLocation,
       clock: ctx.clock,
     })
-    this.#stored = false
+    this.#stored = null
     return this.#document
   }
 
-  /** Stores the snapshot into the target repository the first time it is called in a run. */
+  /**
+   * Stores the snapshot into the target repository the first time it is called in a run (concurrent callers wait
+   * for that one store; after a failure the next call tries again).
+   */
   async storeOnce(ctx: AppContext): Promise<void> {
-    if (this.#stored || !this.#document || !ctx.storageTgt) return
-    await new UnitDataStore(ctx.storageTgt, ctx.settings.unitLocation).store(this.#document)
-    this.#stored = true
+    const document = this.#document
+    const target = ctx.storageTgt
+    if (!document || !target) return
+    if (!this.#stored) {
+      const store = new UnitDataStore(target, ctx.settings.unitLocation).store(document)
+      this.#stored = store
+      store.catch(() => {
+        if (this.#stored === store) this.#stored = null
+      })
+    }
+    await this.#stored
   }
 }

@@ -19,6 +19,11 @@ const BT = ['unmatched.txt', 'matched.txt', 'traf_match_summary.txt']
 const daily = (base: string, ext: string, from: string, count: number): Fixture[] =>
   Array.from({ length: count }, (_, i) => item(base, ext, d(from).plus({ days: i }).toISODate() as string))
 const day = (f: Fixture): string => f.date.toISODate() as string
+/** The item written at `when` (Central wall time). */
+const written = (f: Fixture, when: string | null): Fixture => ({
+  ...f,
+  updated: when === null ? null : d(when),
+})
 
 const cases: readonly Case[] = [
   {
@@ -156,6 +161,35 @@ const cases: readonly Case[] = [
     forced: ["Forcing processing of ('Austin', 'matched.txt') for date 2019-06-01 00:00:00-05:00."],
   },
   {
+    name: 'reprocessNewer: a source written after its target is processed again; older, equal or unknown is not',
+    source: [
+      written(item('A', 'json', '2019-06-01', null, 'src/A/06-01'), '2019-06-05T10:00'),
+      written(item('A', 'json', '2019-06-02'), '2019-06-05T10:00'),
+      written(item('A', 'json', '2019-06-03'), '2019-06-05T10:00'),
+      written(item('A', 'json', '2019-06-04'), null),
+      written(item('A', 'json', '2019-06-05'), '2019-06-05T10:00'),
+    ],
+    target: [
+      written(item('A', 'x', '2019-06-01'), '2019-06-02T03:00'),
+      written(item('A', 'x', '2019-06-02'), '2019-06-06T03:00'),
+      written(item('A', 'x', '2019-06-03'), '2019-06-05T10:00'),
+      written(item('A', 'x', '2019-06-04'), '2019-06-02T03:00'),
+      written(item('A', 'x', '2019-06-05'), null),
+    ],
+    options: { reprocessNewer: true },
+    expected: ['A|json|2019-06-01|prior'],
+    forced: [
+      'Reprocessing src/A/06-01 for date 2019-06-01 00:00:00-05:00: the source changed at 2019-06-05 10:00:00-05:00, after the target was processed at 2019-06-02 03:00:00-05:00.',
+    ],
+  },
+  {
+    name: 'without reprocessNewer a newer source item is still skipped (the original)',
+    source: [written(item('A', 'json', '2019-06-01'), '2019-06-05T10:00')],
+    target: [written(item('A', 'x', '2019-06-01'), '2019-06-02T03:00')],
+    options: {},
+    expected: [],
+  },
+  {
     name: 'multi-day source: a target inside its interval skips it',
     source: [item('A', 'json', '2019-06-01', '2019-06-04')],
     target: [item('A', 'json', '2019-06-03')],
@@ -258,6 +292,7 @@ describe('compareItems (spec §3.4–3.5)', () => {
           expect(w.end?.toMillis() ?? null).to.equal(expectedWindow.end?.toMillis() ?? null)
         }
       }
+      if (c.options.reprocessNewer) return
       const ref = await referenceCompare(
         arrayProvider(c.source),
         c.target && arrayProvider(c.target),

@@ -84,6 +84,24 @@ class ProbeApp extends EtlApp {
   }
 }
 
+/** A probe whose items may run concurrently; records the peak number in flight. */
+class ParallelProbeApp extends ProbeApp {
+  static readonly parallelDefinition: AppDefinition = { ...ProbeApp.definition, concurrentItems: true }
+  override readonly definition = ParallelProbeApp.parallelDefinition
+  inFlight = 0
+  peak = 0
+  protected override async processItem(item: WorkItem, ctx: AppContext): Promise<number> {
+    this.inFlight += 1
+    this.peak = Math.max(this.peak, this.inFlight)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    try {
+      return await super.processItem(item, ctx)
+    } finally {
+      this.inFlight -= 1
+    }
+  }
+}
+
 describe('EtlApp lifecycle', () => {
   const clock = fixedClock('2019-06-10 08:00:00')
 
@@ -134,6 +152,34 @@ describe('EtlApp lifecycle', () => {
       'after 4',
     ])
     expect(app.tempDir && existsSync(app.tempDir)).to.equal(false)
+  })
+
+  it('--concurrency N runs up to N items at once in an app that allows it, one at a time in one that does not', async () => {
+    const items = [0, 1, 2].flatMap((d) => ['a', 'b', 'c'].map((ext) => ({ ext, date: addDays(DAY, d) })))
+    const rt = runtime()
+    const parallel = new ParallelProbeApp({ start_date: '2019-06-01', concurrency: 3 }, rt)
+    parallel.sourceItems = items
+    expect(await parallel.run()).to.include({ records: 9, items: 9, exitCode: 0 })
+    expect(parallel.peak).to.equal(3)
+    const rows = []
+    for await (const row of rt.drivers.catalog().query({ repository: 'atd-datalake-raw', dataSource: 'bt' }))
+      rows.push(`${row.idExt}@${row.collectionDate.toISODate()}`)
+    expect(rows.sort()).to.deep.equal(items.map((i) => `${i.ext}@${i.date.toISODate()}`).sort())
+
+    const sequential = new ProbeApp({ start_date: '2019-06-01', concurrency: 3, force: true }, runtime())
+    sequential.sourceItems = items
+    expect(await sequential.run()).to.include({ items: 9, exitCode: 0 })
+    const staged = sequential.events.filter((e) => e.startsWith('item ')).map((e) => e.split(' ')[2])
+    expect(staged).to.deep.equal([0, 1, 2].flatMap(() => ['staged=0', 'staged=1', 'staged=2']))
+  })
+
+  it('rejects a --concurrency outside 1-64', async () => {
+    for (const concurrency of [0, 65, 1.5, 'x']) {
+      const error = await new ProbeApp({ start_date: '2019-06-01', concurrency }, runtime())
+        .run()
+        .catch((e) => e)
+      expect(error, String(concurrency)).to.be.instanceOf(ArgumentError)
+    }
   })
 
   it('a failing item is recorded, the rest carry on, staged rows of good items land, exit code 2', async () => {

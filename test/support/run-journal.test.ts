@@ -117,6 +117,8 @@ describe('createJournalObserver', () => {
         dryRun: false,
         maxFailures: null,
         lookbackDays: 0,
+        reprocessNewer: false,
+        concurrency: 1,
         outputPath: null,
       },
       custom: { sourcedir: '/mnt/awam', password: 'x' },

@@ -53,6 +53,7 @@ export function createCatalogProvider(options: CatalogProviderOptions): ItemProv
           dateEnd: entry.collectionEnd,
           payload: entry,
           label: entry.pointer,
+          updated: entry.processingDate,
         }
         yield item
       }

@@ -1,4 +1,5 @@
-import type { DateTime } from 'luxon'
+import { stat } from 'node:fs/promises'
+import { DateTime } from 'luxon'
 import { type DateDirDef, scanDateDir } from '../../util/date-dirs.js'
 import { addDays } from '../../util/dates.js'
 import type { ItemProvider, ProviderItem, ProviderWindow } from '../items.js'
@@ -47,9 +48,16 @@ export function inProviderWindow(date: DateTime, window: ProviderWindow): boolea
   return end === null || ms < end || (start === end && ms === start)
 }
 
+/** A file's modification time, or `null` when it cannot be read (it vanished). */
+async function modified(path: string): Promise<DateTime | null> {
+  const info = await stat(path).catch(() => null)
+  return info ? DateTime.fromMillis(info.mtimeMs) : null
+}
+
 /**
  * Lists the dated files of one directory (the original's `LastUpdFileProv`, spec §3.2): for each date
- * ascending, one item per pattern (in list order) that has a file for that date; `label` is the full path.
+ * ascending, one item per pattern (in list order) that has a file for that date; `label` is the full path and
+ * `updated` the file's modification time.
  * The directory is scanned once per pattern on each `list` call.
  */
 export function createFileProvider(options: FileProviderOptions): ItemProvider<FileItemPayload> {
@@ -78,6 +86,7 @@ export function createFileProvider(options: FileProviderOptions): ItemProvider<F
           dateEnd: duration ? addDays(file.date, duration.days) : null,
           payload: { path: file.path, name: file.name, patternIndex: file.patternIndex },
           label: file.path,
+          updated: await modified(file.path),
         }
         yield item
       }
