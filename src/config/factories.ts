@@ -148,28 +148,31 @@ export function createDriverSet(settings: Settings, options: DriverSetOptions): 
     switch (kits.kind) {
       case 'pglite':
         if (!kits.dataDir) throw new ConfigError('devices.kits.kind "pglite" needs devices.kits.dataDir.')
-        return createKitsSourceFor({ kind: 'pglite', dataDir: kits.dataDir })
+        return createKitsSourceFor({ kind: 'pglite', dataDir: kits.dataDir }, options.logger)
       case 'pg':
         if (!kits.url)
           throw new ConfigError('devices.kits.kind "pg" needs devices.kits.url (CATALOG_ETL_KITS_URL).')
-        return createKitsSourceFor({ kind: 'pg', url: kits.url })
+        return createKitsSourceFor({ kind: 'pg', url: kits.url }, options.logger)
       case 'mssql':
         if (!kits.server || !kits.user || !kits.password) {
           throw new ConfigError(
             'devices.kits.kind "mssql" needs CATALOG_ETL_KITS_SERVER, CATALOG_ETL_KITS_USER and CATALOG_ETL_KITS_PASSWORD.',
           )
         }
-        return createKitsSourceFor({
-          kind: 'mssql',
-          config: {
-            server: kits.server,
-            port: kits.port,
-            database: kits.database,
-            user: kits.user,
-            password: kits.password.reveal(),
-            options: { encrypt: true, trustServerCertificate: kits.trustServerCertificate },
+        return createKitsSourceFor(
+          {
+            kind: 'mssql',
+            config: {
+              server: kits.server,
+              port: kits.port,
+              database: kits.database,
+              user: kits.user,
+              password: kits.password.reveal(),
+              options: { encrypt: true, trustServerCertificate: kits.trustServerCertificate },
+            },
           },
-        })
+          options.logger,
+        )
       default:
         return assertNever(kits.kind, 'KITS kind')
     }

@@ -1,4 +1,5 @@
 import type { config as MssqlConfig } from 'mssql'
+import type { Logger } from '../../../support/logger.js'
 import { createPgliteClient } from '../../sql/sql-client.js'
 import { createKitsSource } from './kits-source.js'
 import { createMssqlKitsClient } from './mssql-adapter.js'
@@ -32,8 +33,11 @@ export type KitsConnectionOptions =
       readonly tables?: Partial<KitsTables>
     }
 
-/** A {@link KitsSource} for connection settings; nothing connects until the first query. */
-export function createKitsSourceFor(options: KitsConnectionOptions): KitsSource {
+/**
+ * A {@link KitsSource} for connection settings; nothing connects until the first query. `logger` receives the
+ * retries of transiently failing queries.
+ */
+export function createKitsSourceFor(options: KitsConnectionOptions, logger?: Logger): KitsSource {
   const client =
     options.kind === 'mssql'
       ? createMssqlKitsClient({ config: options.config })
@@ -43,5 +47,9 @@ export function createKitsSourceFor(options: KitsConnectionOptions): KitsSource 
             client: () => createPgliteClient({ dataDir: options.dataDir }),
             ownsClient: true,
           })
-  return createKitsSource({ client, ...(options.tables ? { tables: options.tables } : {}) })
+  return createKitsSource({
+    client,
+    ...(options.tables ? { tables: options.tables } : {}),
+    ...(logger ? { logger } : {}),
+  })
 }

@@ -1,6 +1,9 @@
 import type { DateTime } from 'luxon'
 import { InputError } from '../../../support/errors.js'
+import type { Logger } from '../../../support/logger.js'
 import { localizeWall } from '../../../util/dates.js'
+import { type RetryOptions, withRetry } from '../../../util/retry.js'
+import { isTransientSqlError } from '../../sql/transient-sql-error.js'
 import { DEFAULT_KITS_TABLES, kitsDialect, listDatesQuery, retrieveQuery } from './queries.js'
 import type { KitsDayCount, KitsRecord, KitsSource, KitsSqlClient, KitsTables } from './types.js'
 
@@ -12,6 +15,13 @@ export interface KitsSourceOptions {
   readonly tables?: Partial<KitsTables>
   /** Whether `close()` closes the client. @default true */
   readonly ownsClient?: boolean
+  /**
+   * Retries of a query that failed transiently (see {@link isTransientSqlError}), with exponential backoff and
+   * jitter. @default { retries: 4, minDelayMs: 500, maxDelayMs: 10000 }
+   */
+  readonly retry?: Partial<Pick<RetryOptions, 'retries' | 'minDelayMs' | 'maxDelayMs'>>
+  /** Receives a warning for each retried query. */
+  readonly logger?: Logger
 }
 
 const DAY_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -63,18 +73,32 @@ function toRecord(row: Record<string, unknown>): KitsRecord {
 /**
  * The KITS (Wavetronix detector history) source of spec §9.5 over a {@link KitsSqlClient}: the same statements on
  * SQL Server and PostgreSQL, dates always bound as parameters, times read back as wall-clock text and localized
- * to Central with the original's DST rule (a repeated November hour gets standard time, as pytz did).
+ * to Central with the original's DST rule (a repeated November hour gets standard time, as pytz did). Queries
+ * failing transiently (dropped connection, timeout, deadlock) are retried with backoff; others fail at once.
  */
 export function createKitsSource(options: KitsSourceOptions): KitsSource {
   const { client } = options
   const dialect = kitsDialect(client.dialect)
   const tables: KitsTables = { ...DEFAULT_KITS_TABLES[client.dialect], ...options.tables }
   let closed = false
+  const run = (what: string, text: string, params: readonly string[]) =>
+    withRetry(() => client.query(text, params), {
+      retries: 4,
+      minDelayMs: 500,
+      maxDelayMs: 10_000,
+      ...options.retry,
+      isTransient: isTransientSqlError,
+      onRetry: ({ attempt, retriesLeft, error }) =>
+        options.logger?.warn(
+          { err: error, attempt, retriesLeft },
+          `KITS ${what} failed (attempt ${attempt}); retrying`,
+        ),
+    })
   return {
     name: `kits-${client.dialect}`,
     async listDates(window) {
       const query = listDatesQuery(dialect, tables, window)
-      const rows = await client.query(query.text, query.params)
+      const rows = await run('date listing', query.text, query.params)
       const days: KitsDayCount[] = rows.map((row) => ({
         date: localizeWall(wallFields(row.cur_day, DAY_TEXT, 'day')),
         count: requiredInt(row.n, 'COUNT(1)'),
@@ -83,7 +107,7 @@ export function createKitsSource(options: KitsSourceOptions): KitsSource {
     },
     async retrieve(day: DateTime) {
       const query = retrieveQuery(dialect, tables, day)
-      const rows = await client.query(query.text, query.params)
+      const rows = await run('day query', query.text, query.params)
       return rows.map(toRecord)
     },
     async close() {
