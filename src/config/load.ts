@@ -28,6 +28,8 @@ export const ENV_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   CATALOG_ETL_CATALOG_URL: 'catalog.production.url',
   CATALOG_ETL_DEBUG_CATALOG_URL: 'catalog.debug.url',
   CATALOG_ETL_CATALOG_SCHEMA: 'catalog.schema',
+  CATALOG_ETL_CATALOG_COMMIT_ROWS: 'catalog.commitRows',
+  CATALOG_ETL_CATALOG_COMMIT_SECONDS: 'catalog.commitSeconds',
   CATALOG_ETL_S3_ENDPOINT: 'storage.s3.endpoint',
   CATALOG_ETL_S3_REGION: 'storage.s3.region',
   CATALOG_ETL_S3_FORCE_PATH_STYLE: 'storage.s3.forcePathStyle',

@@ -129,6 +129,13 @@ export interface Settings {
     readonly production: CatalogTarget
     /** `--debug` runs: never the production target. */
     readonly debug: CatalogTarget
+    /**
+     * Staged rows of finished days are committed (days in order, in one batch) once this many are waiting, at the
+     * latest after {@link commitSeconds}, and at the end of the run.
+     */
+    readonly commitRows: number
+    /** Longest time finished work waits for its catalog rows, in seconds. */
+    readonly commitSeconds: number
   }
   readonly perfmet: { readonly kind: PerfmetKind }
   readonly unitData: {
@@ -181,7 +188,13 @@ export const BASE_SETTINGS = {
   tempRoot: null,
   repositories: DEFAULT_REPOSITORIES,
   storage: { s3: { endpoint: null, region: 'us-east-1', forcePathStyle: false, maxAttempts: 5 } },
-  catalog: { schema: 'api', production: { dataDir: null, url: null }, debug: { dataDir: null, url: null } },
+  catalog: {
+    schema: 'api',
+    production: { dataDir: null, url: null },
+    debug: { dataDir: null, url: null },
+    commitRows: 500,
+    commitSeconds: 30,
+  },
   log: { level: 'info', pretty: 'auto' },
   devices: {
     kits: {

@@ -152,7 +152,14 @@ const SETTINGS_SHAPE: Shape = {
   lakeDir: true,
   tempRoot: true,
   storage: { kind: true, s3: { endpoint: true, region: true, forcePathStyle: true, maxAttempts: true } },
-  catalog: { kind: true, schema: true, production: TARGET_SHAPE, debug: TARGET_SHAPE },
+  catalog: {
+    kind: true,
+    schema: true,
+    production: TARGET_SHAPE,
+    debug: TARGET_SHAPE,
+    commitRows: true,
+    commitSeconds: true,
+  },
   perfmet: { kind: true },
   unitData: { kind: true, dir: true },
   publisher: {
@@ -235,7 +242,14 @@ export function parseSettings(input: SettingsInput, secrets: SettingsSecrets = {
         credentials: secrets.s3Credentials ?? null,
       },
     },
-    catalog: { kind: catalogKind, schema: identifier(input, 'catalog.schema'), production, debug },
+    catalog: {
+      kind: catalogKind,
+      schema: identifier(input, 'catalog.schema'),
+      production,
+      debug,
+      commitRows: positiveInt(input, 'catalog.commitRows'),
+      commitSeconds: positiveInt(input, 'catalog.commitSeconds'),
+    },
     perfmet: { kind: pick(input, 'perfmet.kind', PERFMET_KINDS) },
     unitData: { kind: pick(input, 'unitData.kind', UNIT_DATA_KINDS), dir: str(input, 'unitData.dir') },
     publisher: {

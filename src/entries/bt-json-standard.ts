@@ -93,7 +93,7 @@ export class BtJsonStandardApp extends EtlApp {
       },
       onWarning: (message) => ctx.logger.warn({ item: pointer }, message),
     })
-    await tgt.writeBuffer(converted.chunks, entry)
+    await tgt.writeBuffer(converted.chunks, entry, { stage: true })
     const stats = converted.stats()
     if (fileType === 'unmatched' && ctx.perfmet) {
       for (const reader of stats.readers) {

@@ -92,7 +92,7 @@ export class BtReadyApp extends EtlApp {
     const now = ctx.clock.now()
     const ready = readyTransform(fileType, source, devices, formatPyTs(now))
     const entry = tgt.createCatalogEntry(base, `${fileType}.json`, date, { processingDate: now })
-    await tgt.writeBuffer(Readable.from(readyDocumentChunks(ready)), entry)
+    await tgt.writeBuffer(Readable.from(readyDocumentChunks(ready)), entry, { stage: true })
     ctx.logger.debug(
       { item: pointer, rows: ready.data.length, devices: ready.devices.length },
       'ready written',

@@ -112,7 +112,7 @@ export class GsReadyAggApp extends EtlApp<GsReadyAggArgs> {
     const header = { ...doc.header, processing_date: formatPyTs(now), agg_interval_sec: this.#minutes * 60 }
     const out = { header, data: result.rows, site: doc.site, device: doc.device }
     const entry = tgt.createCatalogEntry(base, aggExt(this.#minutes), date, { processingDate: now })
-    await tgt.writeJson(out, entry)
+    await tgt.writeJson(out, entry, { stage: true })
     log.info({ rows: result.rows.length }, `${entry.pointer} written`)
     ctx.perfmet?.recordCollect(date, true)
     return 1

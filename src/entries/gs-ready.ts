@@ -181,7 +181,7 @@ export class GsReadyApp extends EtlApp<GsReadyArgs> {
       formatPyTs(now),
     )
     const entry = tgt.createCatalogEntry(base, GS_COUNTS_EXT, date, { processingDate: now })
-    await tgt.writeJson(doc, entry)
+    await tgt.writeJson(doc, entry, { stage: true })
     log.info({ rows: day.rows.length }, `${entry.pointer} written`)
     ctx.perfmet?.recordCollect(date, true)
     return 1

@@ -74,7 +74,7 @@ export class WtInsertLakeApp extends EtlApp {
       `${item.label} -> ${storage.repository}`,
     )
     const entry = storage.createCatalogEntry(base, ext, date, { processingDate: ctx.clock.now() })
-    await storage.writeBuffer(formatWtRawCsv(records), entry)
+    await storage.writeBuffer(formatWtRawCsv(records), entry, { stage: true })
     ctx.perfmet?.recordCollect(date, true)
     return 1
   }

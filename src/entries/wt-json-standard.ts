@@ -86,7 +86,7 @@ export class WtJsonStandardApp extends EtlApp {
       )
     }
     const entry = tgt.createCatalogEntry(base, WT_JSON_EXT, date, { processingDate: now })
-    await tgt.writeJson(result.document, entry)
+    await tgt.writeJson(result.document, entry, { stage: true })
     ctx.perfmet?.recordCollect(date, true)
     if (ctx.perfmet) {
       for (const count of result.counts) {

@@ -75,7 +75,7 @@ export class WtReadyApp extends EtlApp {
     const now = ctx.clock.now()
     const ready = readyWt(document, unitData.devices, formatPyTs(now))
     const entry = tgt.createCatalogEntry(base, WT_JSON_EXT, date, { processingDate: now })
-    await tgt.writeJson(ready, entry)
+    await tgt.writeJson(ready, entry, { stage: true })
     ctx.perfmet?.recordCollect(date, true)
     return 1
   }

@@ -68,14 +68,16 @@ function orderMessage(item: ProviderItem, which: string): string {
 
 function createOrderCheck(which: string): (item: ProviderItem) => number {
   let previous = Number.NEGATIVE_INFINITY
-  let previousIso = ''
+  let previousDate: DateTime | null = null
   return (item) => {
     const ms = item.date.toMillis()
     if (ms < previous) {
-      throw new InputError(`${orderMessage(item, which)} comes after an item dated ${previousIso}`)
+      throw new InputError(
+        `${orderMessage(item, which)} comes after an item dated ${previousDate?.toISO() ?? ''}`,
+      )
     }
     previous = ms
-    previousIso = item.date.toISO() ?? ''
+    previousDate = item.date
     return ms
   }
 }

@@ -310,6 +310,7 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
       catalog: ctx.catalog,
       process,
       stop: () => limit !== null && failures.length >= limit,
+      commit: { rows: ctx.settings.catalog.commitRows, maxWaitMs: ctx.settings.catalog.commitSeconds * 1000 },
     })
     await ctx.catalog.commitUpsert()
     await this.afterLoop(ctx, records)

@@ -19,6 +19,26 @@ export interface RunWorkItemsOptions {
   readonly process: (item: WorkItem, index: number) => Promise<void>
   /** Checked before each item starts; `true` stops the run (the items in flight finish). */
   readonly stop?: () => boolean
+  /**
+   * When finished days are committed. Default: each day as soon as it is finished (the original's commit at every
+   * change of date).
+   */
+  readonly commit?: CommitPolicy
+}
+
+/** Batching of catalog commits: finished days wait until one of the limits is reached. */
+export interface CommitPolicy {
+  /** Commit once this many staged rows of finished days are waiting (0: every finished day at once). */
+  readonly rows: number
+  /** Commit at the latest this long after the oldest waiting day finished. */
+  readonly maxWaitMs: number
+}
+
+/** One stage holding every entry of `days` (a later day's entry wins on the same key). */
+function mergeStages(days: readonly { readonly stage: CatalogStage }[]): CatalogStage {
+  const merged: CatalogStage = new Map()
+  for (const day of days) for (const [key, entry] of day.stage) merged.set(key, entry)
+  return merged
 }
 
 interface Day {
@@ -31,9 +51,11 @@ interface Day {
 /**
  * Runs the compare loop's work items with at most `concurrency` in flight, keeping the per-day catalog order of
  * the original: the rows an item stages go to its day's stage, and a day's stage is committed once every item of
- * that day (and of every earlier day) has finished, days strictly in order. The listing is pulled only when a slot
- * is free, so with `concurrency` 1 this is exactly the sequential loop (commit at each change of date). Staged rows
- * of finished items are committed also when the run stops early or fails. Returns the number of items started.
+ * that day (and of every earlier day) has finished, days strictly in order. With a {@link CommitPolicy}, finished
+ * days are gathered into one upsert until enough rows wait or the oldest has waited long enough. The listing is
+ * pulled only when a slot is free, so with `concurrency` 1 and the default policy this is exactly the sequential
+ * loop (commit at each change of date). Staged rows of finished items are committed also when the run stops early
+ * or fails. Returns the number of items started.
  */
 export async function runWorkItems(
   work: AsyncIterable<WorkItem>,
@@ -47,15 +69,37 @@ export async function runWorkItems(
   let fatal = null as { error: unknown } | null
   let commitFailure = null as { error: unknown } | null
   let commits: Promise<void> = Promise.resolve()
+  const policy = options.commit ?? { rows: 0, maxWaitMs: 0 }
+  const waiting: Day[] = []
+  let waitingRows = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
 
-  const commitReady = (): Promise<void> => {
+  const commitReady = (final = false): Promise<void> => {
     commits = commits.then(async () => {
-      while (!commitFailure && days[0]?.closed && days[0].pending === 0) {
+      while (days[0]?.closed && days[0].pending === 0) {
         const day = days.shift() as Day
+        waiting.push(day)
+        waitingRows += day.stage.size
+      }
+      if (commitFailure || waiting.length === 0) return
+      if (!final && policy.rows > 0 && waitingRows < policy.rows && policy.maxWaitMs > 0) {
+        timer ??= setTimeout(() => {
+          timer = null
+          void commitReady(true)
+        }, policy.maxWaitMs)
+        return
+      }
+      if (timer) clearTimeout(timer)
+      timer = null
+      const ready = waiting.splice(0)
+      waitingRows = 0
+      const batches = policy.rows > 0 ? [mergeStages(ready)] : ready.map((day) => day.stage)
+      for (const batch of batches) {
         try {
-          await catalog.commitUpsert(day.stage)
+          await catalog.commitUpsert(batch)
         } catch (error) {
           commitFailure = { error }
+          return
         }
       }
     })
@@ -105,7 +149,8 @@ export async function runWorkItems(
   } finally {
     await Promise.all(inFlight)
     for (const day of days) day.closed = true
-    await commitReady()
+    await commitReady(true)
+    if (timer) clearTimeout(timer)
     if (!exhausted) await iterator.return?.().catch(() => undefined)
   }
   const failure = fatal ?? commitFailure

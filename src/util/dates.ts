@@ -1,5 +1,6 @@
 import { type DateObjectUnits, DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon'
 import { ArgumentError } from '../support/errors.js'
+import { OffsetCachingZone } from './cached-zone.js'
 
 /** The data lake's zone (the original's `US/Central`). Every wall time without an offset is read in it. */
 export const LOCAL_ZONE = 'America/Chicago'
@@ -20,9 +21,17 @@ const MINUTE_MS = 60_000
 const DAY_MS = 86_400_000
 const PROBE_MS = 36 * 3_600_000
 
+/** One offset-caching zone per IANA name (a memo of pure values). */
+const CACHED_ZONES = new Map<string, Zone>()
+
 function zoneFor(name: string): Zone {
-  const iana = IANAZone.create(name)
-  if (iana.isValid) return iana
+  const cached = CACHED_ZONES.get(name)
+  if (cached) return cached
+  if (IANAZone.isValidZone(name)) {
+    const zone = new OffsetCachingZone(name)
+    CACHED_ZONES.set(name, zone)
+    return zone
+  }
   const fixed = FixedOffsetZone.parseSpecifier(name)
   if (fixed) return fixed
   throw new ArgumentError(`Unknown time zone ${JSON.stringify(name)}`)
@@ -254,12 +263,12 @@ export function createWallTimeParser(format: string, zone: string = LOCAL_ZONE):
 
 /** `dt` shown in {@link LOCAL_ZONE} (same instant). */
 export function toLocal(dt: DateTime): DateTime {
-  return dt.setZone(LOCAL_ZONE)
+  return dt.setZone(zoneFor(LOCAL_ZONE))
 }
 
 /** The current time in {@link LOCAL_ZONE}, read from `clock` (a `Date` source) or the system clock. */
 export function nowLocal(clock?: () => Date): DateTime {
-  return DateTime.fromJSDate(clock ? clock() : new Date(), { zone: LOCAL_ZONE })
+  return DateTime.fromJSDate(clock ? clock() : new Date(), { zone: zoneFor(LOCAL_ZONE) })
 }
 
 /** A {@link Clock} reading the system time. */

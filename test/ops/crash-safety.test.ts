@@ -13,7 +13,8 @@ import { createPrng } from '../../src/util/prng.js'
 import { compareStates, type LakeState, snapshot } from '../helpers/lake-state.js'
 
 // Kills a pipeline run with SIGKILL at a random point, lets the next (cron) run finish, and compares the lake with an
-// uninterrupted run. CRASH_SEED / CRASH_TRIALS / CRASH_TRIAL reproduce or widen a run.
+// uninterrupted run. CRASH_SEED / CRASH_TRIALS / CRASH_TRIAL reproduce or widen a run;
+// CRASH_KEEP=1 keeps the lakes of failed trials.
 
 const CHILD = fileURLToPath(new URL('./fixtures/pipeline-child.ts', import.meta.url))
 const TSX = import.meta.resolve('tsx')
@@ -171,7 +172,8 @@ describe('crash safety: SIGKILL at a random point, then the next run', function 
 
   after(async () => {
     await Promise.all(cameras.map((camera) => camera.close()))
-    if (root) await rm(root, { recursive: true, force: true })
+    if (root && process.env.CRASH_KEEP) process.stdout.write(`      kept ${root}\n`)
+    else if (root) await rm(root, { recursive: true, force: true })
   })
 
   it(`ends in the state of an uninterrupted run (${TRIALS} trials)`, async () => {

@@ -215,6 +215,43 @@ describe('runWorkItems: concurrency with per-day catalog order', () => {
     expect(h.pulled).to.equal(3)
   })
 
+  it('a commit policy gathers finished days, in order, into batches of at least `rows` rows', async () => {
+    const h = harness()
+    await runWorkItems(h.listing(workList(7, 2)), {
+      concurrency: 3,
+      catalog: h.catalog,
+      commit: { rows: 5, maxWaitMs: 60_000 },
+      process: async (item) => {
+        await tick(1)
+        h.catalog.stageUpsert(entryFor(h.catalog, item))
+      },
+    })
+    expect(h.commits.map((c) => c.length)).to.deep.equal([6, 6, 2])
+    expect(h.commits.flat()).to.deep.equal(workList(7, 2).map((i) => i.identifier.date.toISODate() as string))
+  })
+
+  it('a commit policy commits what waits after maxWaitMs even when no more items finish', async () => {
+    const h = harness()
+    let release: () => void = () => undefined
+    const slow = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const run = runWorkItems(h.listing(workList(3, 1)), {
+      concurrency: 1,
+      catalog: h.catalog,
+      commit: { rows: 100, maxWaitMs: 20 },
+      process: async (item, index) => {
+        h.catalog.stageUpsert(entryFor(h.catalog, item))
+        if (index === 2) await slow
+      },
+    })
+    await tick(80)
+    expect(h.commits).to.deep.equal([['2019-06-01', '2019-06-02']])
+    release()
+    await run
+    expect(h.commits).to.deep.equal([['2019-06-01', '2019-06-02'], ['2019-06-03']])
+  })
+
   it('rows staged outside an item go to the default stage', async () => {
     const h = harness()
     await runWorkItems(h.listing(workList(1, 1)), {

@@ -117,9 +117,9 @@ export function buildCatalogPageSql(
         : `(collection_date, id_base, id_ext) > (${date}, ${base}, ${ext})`,
     )
   }
-  const text = `select ${SELECT_LIST} from ${table}
+  const text = `select ${SELECT_LIST} from ${table} as c
 where ${where.join(' and ')}
-order by collection_date ${desc ? 'desc' : 'asc'}, id_base asc, id_ext asc
+order by c.collection_date ${desc ? 'desc' : 'asc'}, c.id_base asc, c.id_ext asc
 limit ${bind(pageLimit)}`
   return { text, params }
 }

@@ -263,8 +263,8 @@ where run_id = $1 returning run_id`,
             w.where.push(`(collection_date, id_base, id_ext, recorded_at, run_id) > (${w.bind(cursor.collection_date)}::timestamptz,
   ${w.bind(cursor.id_base)}, ${w.bind(cursor.id_ext)}, ${w.bind(cursor.recorded_at)}::timestamptz, ${w.bind(cursor.run_id)})`)
           }
-          const text = `select ${ITEM_SELECT} from ${itemTable} ${w.text()}
-order by collection_date, id_base, id_ext, recorded_at, run_id limit ${w.bind(pageSize)}`
+          const text = `select ${ITEM_SELECT} from ${itemTable} as t ${w.text()}
+order by t.collection_date, t.id_base, t.id_ext, t.recorded_at, t.run_id limit ${w.bind(pageSize)}`
           return { text, params: w.params }
         },
         toItem,
@@ -287,8 +287,8 @@ order by collection_date, id_base, id_ext, recorded_at, run_id limit ${w.bind(pa
               `(started_at, run_id) > (${w.bind(cursor.started_at)}::timestamptz, ${w.bind(cursor.run_id)})`,
             )
           }
-          const text = `select ${RUN_SELECT} from ${runTable} ${w.text()}
-order by started_at, run_id limit ${w.bind(pageSize)}`
+          const text = `select ${RUN_SELECT} from ${runTable} as t ${w.text()}
+order by t.started_at, t.run_id limit ${w.bind(pageSize)}`
           return { text, params: w.params }
         },
         toRun,

@@ -152,9 +152,9 @@ export function createSqlPerfmet(options: SqlPerfmetOptions): SqlPerfmetDriver {
       const { rows } = await client.query<JobRow>(
         `select data_source, stage, seconds::text as seconds, records, ${timestampText('processing_date')} as processing_date,
   ${timestampText('collection_start')} as collection_start, ${timestampText('collection_end')} as collection_end
-from ${jobTable}
+from ${jobTable} as t
 where processing_date >= $1::timestamptz and processing_date < $2::timestamptz
-order by data_source, stage, processing_date`,
+order by t.data_source, t.stage, t.processing_date`,
         [toSqlTimestamp(from), toSqlTimestamp(to)],
       )
       return rows.map((row) => ({
@@ -171,7 +171,7 @@ order by data_source, stage, processing_date`,
     async latestJobDate(): Promise<DateTime | null> {
       const client = await open()
       const { rows } = await client.query<{ processing_date: string | null }>(
-        `select ${timestampText('processing_date')} as processing_date from ${jobTable} order by processing_date desc limit 1`,
+        `select ${timestampText('processing_date')} as processing_date from ${jobTable} as t order by t.processing_date desc limit 1`,
       )
       return fromSqlTimestamp(rows[0]?.processing_date ?? null)
     },
@@ -184,9 +184,9 @@ order by data_source, stage, processing_date`,
         `select data_source, sensor_name, data_type, data::text as data, expected::text as expected,
   ${timestampText('collection_date')} as collection_date, ${timestampText('timestamp_min')} as timestamp_min,
   ${timestampText('timestamp_max')} as timestamp_max
-from ${obsTable}
+from ${obsTable} as t
 where collection_date >= $1::timestamptz and collection_date < $2::timestamptz
-order by data_type, sensor_name, collection_date, data_source`,
+order by t.data_type, t.sensor_name, t.collection_date, t.data_source`,
         [toSqlTimestamp(from), toSqlTimestamp(to)],
       )
       return rows.map((row) => ({

@@ -109,6 +109,28 @@ describe('SQL catalog driver (on PGlite)', () => {
     expect(texts).to.deep.equal(['begin', 'select 1', 'commit', 'begin', 'select 1', 'rollback'])
   })
 
+  it('pages through the (repository, data_source, collection_date, id_base, id_ext) index, not a sort of the table', async () => {
+    const { client, texts } = recording(pg)
+    const catalog = createSqlCatalog({ client, pageSize: 1000, migrate: true })
+    await catalog.upsert(manyRows(1, 1))
+    await pg.query(`insert into api.data_lake_cat (repository, data_source, id_base, id_ext, pointer, collection_date)
+      select 'rawjson', 'bt', 'R' || (i % 50), 'matched.txt', 'p' || i,
+        timestamptz '2000-01-01 06:00:00+00' + (i / 50) * interval '1 day'
+      from generate_series(1, 20000) as i`)
+    await pg.query('analyze api.data_lake_cat')
+    texts.length = 0
+    let read = 0
+    for await (const _ of catalog.query(all)) if (++read === 1500) break
+    const second = texts.find((t) => t.includes('>'))
+    expect(second, 'the keyset page query').to.be.a('string')
+    const params = ['rawjson', 'bt', '2000-01-20 06:00:00+00', 'R1', 'matched.txt', 1000]
+    const plan = await pg.query<{ 'QUERY PLAN': string }>(`explain ${second}`, params)
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n')
+    expect(text).to.match(/Index (Only )?Scan using data_lake_cat_query_idx/)
+    expect(text).to.not.match(/Seq Scan/)
+    expect(text).to.not.match(/^\s*(->\s*)?Sort\b/m)
+  })
+
   it('creates its table in another schema and table name when asked', async () => {
     const catalog = createSqlCatalog({ client: pg, schema: 'lake_test', table: 'cat', migrate: true })
     await catalog.upsert([row()])
