@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream'
 import { CsvError, parse } from 'csv-parse'
 import { createWallTimeParser, formatPyTs, parseAwamMinute, parseAwamTime } from '../../util/dates.js'
-import { stringifyPy } from '../../util/py-json.js'
+import { pyStr, stringifyPy } from '../../util/py-json.js'
 import { AWAM_FORMATS, type AwamFileFormat, type AwamFileType } from './awam-format.js'
 
 /**
@@ -105,6 +105,36 @@ function convert(
 }
 
 /**
+ * A serialiser of one file type's rows, byte-identical to `stringifyPy(row)` (Python's `json.dumps`): the column
+ * keys are written once, string values go through `pyStr`, other values (the extra-fields list) through
+ * `stringifyPy`.
+ */
+function createRowWriter(fmt: AwamFileFormat): (row: AwamRow) => string {
+  const prefixes = new Map<string, string>()
+  const prefix = (key: string) => {
+    let known = prefixes.get(key)
+    if (known === undefined) {
+      known = `${pyStr(key)}: `
+      prefixes.set(key, known)
+    }
+    return known
+  }
+  for (const column of fmt.columns) prefix(column)
+  return (row) => {
+    let out = '{'
+    let first = true
+    for (const key in row) {
+      const value = row[key]
+      if (value === undefined) continue
+      out += first ? prefix(key) : `, ${prefix(key)}`
+      first = false
+      out += value === null ? 'null' : typeof value === 'string' ? pyStr(value) : stringifyPy(value)
+    }
+    return `${out}}`
+  }
+}
+
+/**
  * Converts one CSV record (already split into fields) of the given file type to its standardized row.
  * Pure; the streaming conversion uses the same rules.
  */
@@ -151,6 +181,7 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
 
   async function* generate(): AsyncGenerator<string> {
     const toPyTs = cachedTimeParser(fmt)
+    const rowJson = createRowWriter(fmt)
     const records: string[][] = []
     const parser = parse({
       relax_column_count: true,
@@ -158,10 +189,9 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
       skip_empty_lines: true,
       record_delimiter: ['\r\n', '\n', '\r'],
       max_record_size: MAX_RECORD_SIZE,
-      on_record: (record: string[]) => {
-        records.push(record)
-        return null
-      },
+    })
+    parser.on('data', (record: string[]) => {
+      records.push(record)
     })
     parser.on('error', () => {})
     const feed = (chunk: unknown) =>
@@ -171,7 +201,7 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
           return
         }
         parser.once('error', resolve)
-        parser.once('finish', () => resolve(null))
+        parser.once('end', () => resolve(null))
         parser.end()
       })
     let buffer = ''
@@ -181,7 +211,7 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
         for (const column of timeColumns) if (row[column] === null) badTimes += 1
         readerStats?.add(row)
         options.onRow?.(row)
-        buffer += rows === 0 ? stringifyPy(row) : `, ${stringifyPy(row)}`
+        buffer += rows === 0 ? rowJson(row) : `, ${rowJson(row)}`
         rows += 1
       }
       records.length = 0
