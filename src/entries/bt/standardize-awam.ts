@@ -3,10 +3,11 @@
  * `{"header": {...}, "data": [rows]}` in Python's JSON formatting, streamed row by row.
  */
 import type { Readable } from 'node:stream'
-import { CsvError, parse } from 'csv-parse'
+import { CsvError } from 'csv-parse'
 import { createWallTimeParser, formatPyTs, parseAwamMinute, parseAwamTime } from '../../util/dates.js'
 import { pyStr, stringifyPy } from '../../util/py-json.js'
 import { AWAM_FORMATS, type AwamFileFormat, type AwamFileType } from './awam-format.js'
+import { createAwamRecordSplitter } from './awam-records.js'
 
 /**
  * One standardized row: every column as a string (`""` for an empty field), time columns as PyTS text or
@@ -73,8 +74,6 @@ export interface StandardizeAwamResult {
   stats(): StandardizeAwamStats
 }
 
-/** Python's default `csv.field_size_limit()`; longer records are a CSV error. */
-const MAX_RECORD_SIZE = 131_072
 const CHUNK_SIZE = 64 * 1024
 const TIME_CACHE_LIMIT = 4096
 
@@ -183,27 +182,7 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
     const toPyTs = cachedTimeParser(fmt)
     const rowJson = createRowWriter(fmt)
     const records: string[][] = []
-    const parser = parse({
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      max_record_size: MAX_RECORD_SIZE,
-    })
-    parser.on('data', (record: string[]) => {
-      records.push(record)
-    })
-    parser.on('error', () => {})
-    const feed = (chunk: unknown) =>
-      new Promise<Error | null>((resolve) => {
-        if (chunk !== null) {
-          parser.write(chunk, (err) => resolve(err ?? null))
-          return
-        }
-        parser.once('error', resolve)
-        parser.once('end', () => resolve(null))
-        parser.end()
-      })
+    const splitter = createAwamRecordSplitter(records)
     let buffer = ''
     const drain = () => {
       for (const fields of records) {
@@ -220,7 +199,7 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
     try {
       yield `{"header": ${stringifyPy(header)}, "data": [`
       for await (const chunk of input) {
-        failure = await feed(chunk)
+        failure = await splitter.write(chunk as Buffer)
         drain()
         if (failure) break
         if (buffer.length >= CHUNK_SIZE) {
@@ -228,10 +207,10 @@ export function standardizeAwam(input: Readable, options: StandardizeAwamOptions
           buffer = ''
         }
       }
-      if (!failure) failure = await feed(null)
+      if (!failure) failure = await splitter.end()
       drain()
     } finally {
-      parser.destroy()
+      splitter.destroy()
       if (!input.readableEnded) input.destroy()
     }
     if (failure && !(failure instanceof CsvError)) throw failure
