@@ -178,6 +178,7 @@ export class GsInsertLakeApp extends EtlApp {
     const client = createGridsmartClient({
       ...this.#options.client,
       clock: this.#options.client?.clock ?? ctx.clock,
+      logger: this.#options.client?.logger ?? ctx.logger,
       signal: ctx.signal,
       host: candidate.address.host,
       port: candidate.address.port,

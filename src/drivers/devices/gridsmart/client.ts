@@ -1,6 +1,7 @@
 /**
  * HTTP client of one GRIDSMART camera (spec §9.9, §11.3): the JSON documents ingest stores and the daily counts
- * ZIP, with a timeout on every request (also downloads, which the original left unbounded) and a size limit.
+ * ZIP, with a timeout on every request (also downloads, which the original left unbounded), a size limit, and
+ * retries with backoff of what failed transiently (no answer, a dropped connection, HTTP 408/429/5xx).
  */
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -9,7 +10,9 @@ import { pipeline } from 'node:stream/promises'
 import type { DateTime } from 'luxon'
 import yauzl from 'yauzl'
 import { EtlError } from '../../../support/errors.js'
+import type { Logger } from '../../../support/logger.js'
 import { type Clock, formatDay, parseTimestamp, systemClock } from '../../../util/dates.js'
+import { type RetryOptions, withRetry } from '../../../util/retry.js'
 import { GRIDSMART_PORT } from './site.js'
 
 /** Default size limit of a counts ZIP (256 MiB). */
@@ -25,11 +28,24 @@ export class GridsmartError extends EtlError {
   readonly device: string
   /** The URL requested. */
   readonly url: string
-  constructor(device: string, url: string, problem: string, options?: { cause?: unknown }) {
+  /** Whether another attempt may succeed (no answer, a dropped connection, HTTP 408/429/5xx). */
+  readonly transient: boolean
+  constructor(
+    device: string,
+    url: string,
+    problem: string,
+    options?: { cause?: unknown; transient?: boolean },
+  ) {
     super('E_HTTP', `GRIDSMART device ${device}: ${url}: ${problem}`, options)
     this.device = device
     this.url = url
+    this.transient = options?.transient === true
   }
+}
+
+/** HTTP statuses worth another attempt. */
+function transientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
 }
 
 /** Options of {@link createGridsmartClient}. */
@@ -51,6 +67,13 @@ export interface GridsmartClientOptions {
   readonly clock?: Clock
   /** Cancels every request of the client. */
   readonly signal?: AbortSignal
+  /**
+   * Retries of a request that failed transiently (see {@link GridsmartError.transient}), with backoff and jitter.
+   * @default { retries: 2, minDelayMs: 500, maxDelayMs: 4000 }
+   */
+  readonly retry?: Partial<Pick<RetryOptions, 'retries' | 'minDelayMs' | 'maxDelayMs'>>
+  /** Receives a warning for each retried request. */
+  readonly logger?: Logger
 }
 
 /** `datetime.json` as ingest keeps it: the camera's clock and zone label plus the host's UTC time. */
@@ -117,16 +140,43 @@ export function createGridsmartClient(options: GridsmartClientOptions): Gridsmar
       const response = await doFetch(url, { signal: controller.signal, redirect: 'error' })
       if (!response.ok) {
         await response.body?.cancel().catch(() => {})
-        throw new GridsmartError(device, url, `HTTP ${response.status} ${response.statusText}`.trim())
+        throw new GridsmartError(device, url, `HTTP ${response.status} ${response.statusText}`.trim(), {
+          transient: transientStatus(response.status),
+        })
       }
       return response
     } catch (error) {
       if (error instanceof GridsmartError) throw error
       const why = controller.signal.aborted ? reason(controller.signal.reason) : reason(error)
-      throw new GridsmartError(device, url, `request failed: ${why}`, { cause: error })
+      throw new GridsmartError(device, url, `request failed: ${why}`, {
+        cause: error,
+        transient: !cancelled(),
+      })
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** Whether the client's own signal was aborted (a cancel, never retried). */
+  function cancelled(): boolean {
+    return options.signal?.aborted === true
+  }
+
+  /** Runs one request with the client's retry policy. */
+  function withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return withRetry(attempt, {
+      retries: 2,
+      minDelayMs: 500,
+      maxDelayMs: 4000,
+      ...options.retry,
+      isTransient: (error) => error instanceof GridsmartError && error.transient && !cancelled(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onRetry: ({ attempt: n, retriesLeft, error }) =>
+        options.logger?.warn(
+          { device, attempt: n, retriesLeft, err: error },
+          `GRIDSMART device ${device}: ${what} failed (attempt ${n}); retrying`,
+        ),
+    })
   }
 
   /** A controller for one request that also follows the client's cancel signal; `dispose` unlinks it. */
@@ -139,7 +189,11 @@ export function createGridsmartClient(options: GridsmartClientOptions): Gridsmar
     return { controller, dispose: () => signal?.removeEventListener('abort', onCancel) }
   }
 
-  async function getJson(path: string): Promise<unknown> {
+  function getJson(path: string): Promise<unknown> {
+    return withRetries(path, () => getJsonOnce(path))
+  }
+
+  async function getJsonOnce(path: string): Promise<unknown> {
     const url = urlOf(path)
     const { controller, dispose } = linkedController()
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
@@ -159,7 +213,10 @@ export function createGridsmartClient(options: GridsmartClientOptions): Gridsmar
       } catch (error) {
         if (error instanceof GridsmartError) throw error
         const why = controller.signal.aborted ? reason(controller.signal.reason) : reason(error)
-        throw new GridsmartError(device, url, `reading the response failed: ${why}`, { cause: error })
+        throw new GridsmartError(device, url, `reading the response failed: ${why}`, {
+          cause: error,
+          transient: !cancelled(),
+        })
       }
       const text = Buffer.concat(chunks).toString('utf8')
       try {
@@ -213,7 +270,11 @@ export function createGridsmartClient(options: GridsmartClientOptions): Gridsmar
     return [...days.values()].sort((a, b) => a.toMillis() - b.toMillis())
   }
 
-  async function downloadCounts(day: DateTime, destPath: string): Promise<GsDownload> {
+  function downloadCounts(day: DateTime, destPath: string): Promise<GsDownload> {
+    return withRetries(`counts of ${formatDay(day)}`, () => downloadCountsOnce(day, destPath))
+  }
+
+  async function downloadCountsOnce(day: DateTime, destPath: string): Promise<GsDownload> {
     const url = urlOf(`counts/bydate/${formatDay(day)}`)
     const { controller, dispose } = linkedController()
     let bytes = 0
@@ -246,7 +307,10 @@ export function createGridsmartClient(options: GridsmartClientOptions): Gridsmar
       } catch (error) {
         if (error instanceof GridsmartError) throw error
         const why = controller.signal.aborted ? reason(controller.signal.reason) : reason(error)
-        throw new GridsmartError(device, url, `download failed: ${why}`, { cause: error })
+        throw new GridsmartError(device, url, `download failed: ${why}`, {
+          cause: error,
+          transient: !cancelled(),
+        })
       }
       const entries = await countZipEntries(destPath).catch((error: unknown) => {
         throw new GridsmartError(device, url, `the response is not a readable ZIP (${reason(error)})`, {

@@ -17,6 +17,7 @@ import {
 } from '../../../../src/drivers/devices/gridsmart/simulator.js'
 import { parseSiteInfo } from '../../../../src/drivers/devices/gridsmart/site.js'
 import { fixedClock, formatPyTs, parseTimestamp } from '../../../../src/util/dates.js'
+import { createLogSink } from '../../../helpers/log-sink.js'
 
 use(chaiAsPromised)
 
@@ -148,7 +149,7 @@ describe('GRIDSMART client against simulated cameras', function () {
   it('times out on a camera that never answers, naming the device and URL', async () => {
     const camera = await start({ behavior: 'hang' })
     const began = Date.now()
-    const error = await clientOf(camera, { timeoutMs: 200 })
+    const error = await clientOf(camera, { timeoutMs: 200, retry: { retries: 0 } })
       .site()
       .then(
         () => null,
@@ -161,10 +162,9 @@ describe('GRIDSMART client against simulated cameras', function () {
     expect((error as GridsmartError).code).to.equal('E_HTTP')
     expect(Date.now() - began).to.be.below(5_000)
     const path = join(dir, 'hang.zip')
-    await expect(clientOf(camera, { timeoutMs: 200 }).downloadCounts(DAY, path)).to.be.rejectedWith(
-      GridsmartError,
-      /counts\/bydate\/2019-06-01: request failed/,
-    )
+    await expect(
+      clientOf(camera, { timeoutMs: 200, retry: { retries: 0 } }).downloadCounts(DAY, path),
+    ).to.be.rejectedWith(GridsmartError, /counts\/bydate\/2019-06-01: request failed/)
     expect(existsSync(path)).to.equal(false)
   })
 
@@ -233,8 +233,57 @@ describe('GRIDSMART client against simulated cameras', function () {
         await expect(call(client(answering(200, body)))).to.be.rejectedWith(GridsmartError, message)
       })
     }
+    it('retries 503, 429 and dropped connections with backoff and logs each attempt; 404 and bad JSON are final', async () => {
+      const sink = createLogSink('warn')
+      const script = (answers: (number | 'drop')[]) => {
+        const calls: string[] = []
+        const f = (async (url: string) => {
+          calls.push(String(url))
+          const next = answers.shift() ?? 200
+          if (next === 'drop') throw new TypeError('fetch failed: socket hang up')
+          return new Response(next === 200 ? '{"Location":{}}' : 'busy', { status: next })
+        }) as unknown as typeof fetch
+        return {
+          calls,
+          client: createGridsmartClient({
+            host: '10.0.0.9',
+            fetch: f,
+            clock,
+            retry: { minDelayMs: 1, maxDelayMs: 2 },
+            logger: sink.logger,
+          }),
+        }
+      }
+      const flaky = script([503, 'drop'])
+      await expect(flaky.client.site()).to.eventually.deep.equal({ Location: {} })
+      expect(flaky.calls).to.have.length(3)
+      expect(sink.lines.map((l) => l.msg)).to.deep.equal(
+        [1, 2].map((n) => `GRIDSMART device 10.0.0.9:8902: site.json failed (attempt ${n}); retrying`),
+      )
+      const gone = script([429, 503, 429, 200])
+      await expect(gone.client.site()).to.be.rejectedWith(GridsmartError, /HTTP 429/)
+      expect(gone.calls).to.have.length(3)
+      const missing = script([404])
+      await expect(missing.client.site()).to.be.rejectedWith(GridsmartError, /HTTP 404/)
+      expect(missing.calls).to.have.length(1)
+      const calls: string[] = []
+      const garbled = createGridsmartClient({
+        host: '10.0.0.9',
+        clock,
+        retry: { minDelayMs: 1, maxDelayMs: 2 },
+        fetch: (async (url: string) => {
+          calls.push(url)
+          return new Response('<html>', { status: 200 })
+        }) as unknown as typeof fetch,
+      })
+      await expect(garbled.site()).to.be.rejectedWith(GridsmartError, /not JSON/)
+      expect(calls).to.have.length(1)
+    })
+
     it('reports HTTP errors with the status and the default port', async () => {
-      await expect(client(answering(503, 'busy')).hardwareInfo()).to.be.rejectedWith(
+      const noRetry = (f: typeof fetch) =>
+        createGridsmartClient({ host: '10.0.0.9', fetch: f, clock, retry: { retries: 0 } })
+      await expect(noRetry(answering(503, 'busy')).hardwareInfo()).to.be.rejectedWith(
         GridsmartError,
         /^GRIDSMART device 10\.0\.0\.9:8902: http:\/\/10\.0\.0\.9:8902\/api\/system\/hardwareinfo\.json: HTTP 503/,
       )
