@@ -305,14 +305,21 @@ export abstract class EtlApp<Custom extends object = Record<string, unknown>> {
         }
       }
     }
-    const items = await runWorkItems(await this.#work(ctx), {
-      concurrency,
-      catalog: ctx.catalog,
-      process,
-      stop: () => limit !== null && failures.length >= limit,
-      commit: { rows: ctx.settings.catalog.commitRows, maxWaitMs: ctx.settings.catalog.commitSeconds * 1000 },
-    })
-    await ctx.catalog.commitUpsert()
+    let items: number
+    try {
+      items = await runWorkItems(await this.#work(ctx), {
+        concurrency,
+        catalog: ctx.catalog,
+        process,
+        stop: () => limit !== null && failures.length >= limit,
+        commit: {
+          rows: ctx.settings.catalog.commitRows,
+          maxWaitMs: ctx.settings.catalog.commitSeconds * 1000,
+        },
+      })
+    } finally {
+      await ctx.catalog.commitUpsert()
+    }
     await this.afterLoop(ctx, records)
     return { app: this.definition.name, records, items, failures, exitCode: failures.length > 0 ? 2 : 0 }
   }
