@@ -33,7 +33,7 @@ const module: BenchModule = {
   id: 'P3',
   title: 'catalog requests per processed item on PostgREST',
   async run(ctx) {
-    const days = ctx.quick ? 40 : 120
+    const days = ctx.quick ? 60 : 120
     const services = await getTestServices()
     const proxy = await createFaultProxy(services.postgrest.url)
     try {

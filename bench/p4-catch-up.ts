@@ -131,7 +131,7 @@ const module: BenchModule = {
   id: 'P4',
   title: 'end-to-end catch-up at concurrency 1 vs 8',
   async run(ctx) {
-    const days = ctx.quick ? 4 : 30
+    const days = ctx.quick ? 10 : 30
     const rounds = ctx.quick ? 1 : 2
     const services = await getTestServices()
     const s3 = await createLatencyProxy(services.s3.endpoint, LATENCY_MS)
