@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon'
 import { type Clock, formatDay, formatPyTs, parseTimestamp, startOfLocalDay } from '../util/dates.js'
+import type { CatalogEntry } from './catalog-driver.js'
 import { InputError, NotFoundError } from './errors.js'
 import type { Storage } from './storage.js'
 
@@ -54,15 +55,20 @@ export function makeUnitDataDocument(
   }
 }
 
+const ROW_CACHE_LIMIT = 366
+const DOCUMENT_CACHE_LIMIT = 4
+
 /**
  * Unit data kept in a repository (the original's `UnitDataStorage`): `store` writes a snapshot with its catalog row,
  * `retrieve(date)` returns the nearest snapshot strictly after the data date (unit data is captured the morning after
- * the data day), downloading each snapshot once.
+ * the data day), asking the catalog once per data date and downloading each snapshot once (the last few are kept;
+ * concurrent callers share one download).
  */
 export class UnitDataStore {
   readonly #storage: Storage
   readonly #areaBase: string
-  #cache: { pointer: string; document: UnitDataDocument } | null = null
+  readonly #documents = new Map<string, Promise<UnitDataDocument>>()
+  readonly #rows = new Map<number, Promise<CatalogEntry | null>>()
 
   constructor(storage: Storage, areaBase: string) {
     this.#storage = storage
@@ -74,17 +80,32 @@ export class UnitDataStore {
     const catalog = this.#storage.catalog
     if (!catalog) throw new NotFoundError('Unit data lookup needs a catalog.')
     const repository = this.#storage.repository
-    const row = date
-      ? await catalog.queryEarliest(repository, this.#areaBase, UNIT_DATA_EXT, {
-          early: date.plus({ seconds: 1 }),
-        })
-      : await catalog.queryLatest(repository, this.#areaBase, UNIT_DATA_EXT)
-    if (!row) return null
-    if (this.#cache?.pointer !== row.pointer) {
-      const document = await this.#storage.retrieveJson(row.pointer)
-      this.#cache = { pointer: row.pointer, document: asUnitData(document, row.pointer) }
+    const key = date ? date.toMillis() : Number.NaN
+    let lookup = date ? this.#rows.get(key) : undefined
+    if (!lookup) {
+      lookup = date
+        ? catalog.queryEarliest(repository, this.#areaBase, UNIT_DATA_EXT, {
+            early: date.plus({ seconds: 1 }),
+          })
+        : catalog.queryLatest(repository, this.#areaBase, UNIT_DATA_EXT)
+      if (date) {
+        if (this.#rows.size >= ROW_CACHE_LIMIT) this.#rows.clear()
+        this.#rows.set(key, lookup)
+        lookup.catch(() => this.#rows.delete(key))
+      }
     }
-    return this.#cache.document
+    const row = await lookup
+    if (!row) return null
+    const { pointer } = row
+    let document = this.#documents.get(pointer)
+    if (!document) {
+      document = this.#storage.retrieveJson(pointer).then((value) => asUnitData(value, pointer))
+      const oldest = this.#documents.keys().next()
+      if (this.#documents.size >= DOCUMENT_CACHE_LIMIT && !oldest.done) this.#documents.delete(oldest.value)
+      this.#documents.set(pointer, document)
+      document.catch(() => this.#documents.delete(pointer))
+    }
+    return document
   }
 
   /** Stores a snapshot (immediate catalog upsert; the header is kept as the row's metadata). */
