@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getTestServices, stopTestServices } from '../test/services/index.js'
-import { type P1ChildArgs, type P1ChildResult, type P1Contestant, runBenchChild } from './p1-shared.js'
+import type { P1ChildArgs, P1ChildResult, P1Contestant } from './p1-shared.js'
+import { runBenchChild } from './run-child.js'
 import { type BenchContext, type BenchModule, type Figure, median } from './types.js'
 
 const CHILD = fileURLToPath(new URL('./p1-child.ts', import.meta.url))

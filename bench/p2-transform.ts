@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, rm, stat } from 'node:fs/promises'
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { createAwamReaders, writeAwamDay } from '../src/drivers/devices/awam-generator.js'
 import { formatDay, formatPyTs, localizeWall } from '../src/util/dates.js'
 import type { P2ChildArgs, P2ChildResult, P2File } from './p2-shared.js'
+import { runBenchChild } from './run-child.js'
 import { type BenchContext, type BenchModule, type Figure, median } from './types.js'
 
 const CHILD = fileURLToPath(new URL('./p2-child.ts', import.meta.url))
@@ -16,22 +16,8 @@ const PROCESSING_DATE = formatPyTs(localizeWall({ year: 2019, month: 6, day: 20,
 const PIN = existsSync('/usr/bin/taskset') ? ['taskset', '-c', '1'] : []
 
 async function runChild(args: P2ChildArgs): Promise<P2ChildResult> {
-  const command = [...PIN, process.execPath, '--import', 'tsx', '--expose-gc', CHILD, JSON.stringify(args)]
-  const child = spawn(command[0] as string, command.slice(1), { cwd: CWD, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000)
-  })
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', resolve)
-  })
-  if (code !== 0) throw new Error(`p2-child ${args.contestant} exited with ${code}: ${stderr.trim()}`)
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as P2ChildResult
+  const { result } = await runBenchChild<P2ChildResult>(CHILD, args, { cwd: CWD, prefix: PIN })
+  return result as P2ChildResult
 }
 
 async function sha256(path: string): Promise<string> {

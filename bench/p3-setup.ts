@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadSettings } from '../src/config/load.js'
 import type { Settings } from '../src/config/schema.js'
-import { createAwamReaders, createBtUnitData, writeAwamDay } from '../src/drivers/devices/awam-generator.js'
 import { addDays, parseTimestamp } from '../src/util/dates.js'
-import { stringifyPy } from '../src/util/py-json.js'
+import { writeBtShare } from '../test/helpers/bt-share.js'
+import { productionEnv } from '../test/helpers/production-env.js'
 import type { TestServices } from '../test/services/index.js'
 
 /** First data day of the benchmark runs (Central time). */
@@ -64,39 +64,32 @@ export async function productionSettings(options: ProductionSettingsOptions): Pr
   return loadSettings({
     cwd: dir,
     configFile,
-    env: {
-      CATALOG_ETL_PROFILE: 'production',
+    env: productionEnv(services, {
       CATALOG_ETL_CATALOG_URL: options.catalogUrl ?? services.postgrest.url,
-      CATALOG_ETL_CATALOG_TOKEN: services.postgrest.token(),
       CATALOG_ETL_S3_ENDPOINT: options.s3Endpoint ?? services.s3.endpoint,
-      CATALOG_ETL_S3_FORCE_PATH_STYLE: 'true',
       CATALOG_ETL_AWAM_DIR: options.awamDir,
       CATALOG_ETL_UNIT_DATA: 'json-file',
       CATALOG_ETL_UNIT_DATA_DIR: options.unitDataDir,
       CATALOG_ETL_PUBLISHER: 'csv',
       CATALOG_ETL_PUBLISH_DIR: join(dir, `publish-${name}`),
-      AWS_ACCESS_KEY_ID: services.s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: services.s3.credentials.secretAccessKey,
       ...options.env,
-    },
+    }),
   })
 }
 
 /** Writes `days` days of small synthetic AWAM files and the Bluetooth unit data file. */
 export async function writeBtDays(awamDir: string, unitDataDir: string, days: number): Promise<void> {
-  const readers = createAwamReaders(5, 3)
-  await mkdir(awamDir, { recursive: true })
-  for (let day = 0; day < days; day += 1) {
-    await writeAwamDay(awamDir, addDays(BENCH_FIRST_DAY, day), {
-      readers,
-      seed: 9,
-      iafRows: 150,
-      itmfRows: 30,
-    })
-  }
-  await mkdir(unitDataDir, { recursive: true })
-  const unit = createBtUnitData(readers, { collectionDate: BENCH_FIRST_DAY, processingDate: BENCH_FIRST_DAY })
-  await writeFile(join(unitDataDir, 'bt_unit_data.json'), stringifyPy(unit))
+  await writeBtShare({
+    awamDir,
+    unitDataDir,
+    first: BENCH_FIRST_DAY,
+    days,
+    readers: 5,
+    readerSeed: 3,
+    seed: 9,
+    iafRows: 150,
+    itmfRows: 30,
+  })
 }
 
 /** `yyyy-MM-dd` of the day `offset` days after {@link BENCH_FIRST_DAY}. */

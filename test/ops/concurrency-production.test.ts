@@ -1,22 +1,19 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { expect } from 'chai'
 import { createDriverSet } from '../../src/config/factories.js'
 import { loadSettings } from '../../src/config/load.js'
-import {
-  createAwamReaders,
-  createBtUnitData,
-  writeAwamDay,
-} from '../../src/drivers/devices/awam-generator.js'
 import { BtInsertLakeApp } from '../../src/entries/bt-insert-lake.js'
 import { BtJsonStandardApp } from '../../src/entries/bt-json-standard.js'
 import { BtReadyApp } from '../../src/entries/bt-ready.js'
-import { addDays, fixedClock, formatPyTs, parseTimestamp } from '../../src/util/dates.js'
-import { parsePyJson, stringifyPy } from '../../src/util/py-json.js'
+import { fixedClock, formatPyTs, parseTimestamp } from '../../src/util/dates.js'
+import { parsePyJson } from '../../src/util/py-json.js'
+import { writeBtShare } from '../helpers/bt-share.js'
 import { createLogSink } from '../helpers/log-sink.js'
+import { productionEnv } from '../helpers/production-env.js'
 import { getTestServices, type TestServices } from '../services/index.js'
 
 // The Bluetooth stages raw → standardized → ready on S3 + PostgREST, once with --concurrency 1 and once with 4, each
@@ -35,24 +32,27 @@ describe('--concurrency 4 ends in the same state as 1 on S3 + PostgREST (Bluetoo
   before(async () => {
     services = await getTestServices()
     dir = await mkdtemp(join(tmpdir(), 'concurrency-prod-'))
-    const awam = join(dir, 'awam')
-    await mkdir(awam, { recursive: true })
-    const readers = createAwamReaders(5, 3)
-    for (let day = 0; day < 5; day += 1) {
-      await writeAwamDay(awam, addDays(FIRST, day), { readers, seed: 9, iafRows: 150, itmfRows: 30 })
-    }
-    await mkdir(join(dir, 'unit-data'), { recursive: true })
-    await writeFile(
-      join(dir, 'unit-data', 'bt_unit_data.json'),
-      stringifyPy(createBtUnitData(readers, { collectionDate: FIRST, processingDate: FIRST })),
-    )
+    await writeBtShare({
+      awamDir: join(dir, 'awam'),
+      unitDataDir: join(dir, 'unit-data'),
+      first: FIRST,
+      days: 5,
+      readers: 5,
+      readerSeed: 3,
+      seed: 9,
+      iafRows: 150,
+      itmfRows: 30,
+    })
   })
 
   after(async () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function runStages(concurrency: number): Promise<Record<string, string>> {
+  /** Runs the three stages into fresh buckets; returns them and the catalog rows written (`purpose|…`, sorted). */
+  async function runStages(
+    concurrency: number,
+  ): Promise<{ buckets: Record<string, string>; rows: string[] }> {
     const buckets: Record<string, string> = {}
     for (const purpose of PURPOSES)
       buckets[purpose] = await services.s3.createBucket(`c${concurrency}-${purpose}`)
@@ -64,21 +64,15 @@ describe('--concurrency 4 ends in the same state as 1 on S3 + PostgREST (Bluetoo
     const settings = loadSettings({
       cwd: dir,
       configFile,
-      env: {
-        CATALOG_ETL_PROFILE: 'production',
-        CATALOG_ETL_CATALOG_URL: services.postgrest.url,
-        CATALOG_ETL_CATALOG_TOKEN: services.postgrest.token(),
+      env: productionEnv(services, {
         CATALOG_ETL_PERFMET: 'none',
-        CATALOG_ETL_S3_ENDPOINT: services.s3.endpoint,
-        CATALOG_ETL_S3_FORCE_PATH_STYLE: 'true',
         CATALOG_ETL_AWAM_DIR: join(dir, 'awam'),
         CATALOG_ETL_UNIT_DATA: 'json-file',
         CATALOG_ETL_UNIT_DATA_DIR: join(dir, 'unit-data'),
-        AWS_ACCESS_KEY_ID: services.s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: services.s3.credentials.secretAccessKey,
-      },
+      }),
     })
     const drivers = createDriverSet(settings, { debug: false })
+    const rows: string[] = []
     try {
       const args = { start_date: '2019-06-01', end_date: '2019-06-06', concurrency }
       const runtime = { settings, drivers, logger, clock }
@@ -89,10 +83,16 @@ describe('--concurrency 4 ends in the same state as 1 on S3 + PostgREST (Bluetoo
       ]) {
         expect(await app.run()).to.include({ items: 15, exitCode: 0 })
       }
+      for (const purpose of PURPOSES) {
+        const repository = buckets[purpose] as string
+        for await (const row of drivers.catalog().query({ repository, dataSource: 'bt' })) {
+          rows.push([purpose, row.idBase, row.idExt, formatPyTs(row.collectionDate), row.pointer].join('|'))
+        }
+      }
     } finally {
       await drivers.close()
     }
-    return buckets
+    return { buckets, rows: rows.sort() }
   }
 
   /** purpose/key → sha256 of the object (JSON without its processing date). */
@@ -120,40 +120,13 @@ describe('--concurrency 4 ends in the same state as 1 on S3 + PostgREST (Bluetoo
     return out
   }
 
-  async function catalogRows(buckets: Record<string, string>): Promise<string[]> {
-    const settings = loadSettings({
-      cwd: dir,
-      env: {
-        CATALOG_ETL_PROFILE: 'production',
-        CATALOG_ETL_CATALOG_URL: services.postgrest.url,
-        CATALOG_ETL_CATALOG_TOKEN: services.postgrest.token(),
-        CATALOG_ETL_PERFMET: 'none',
-        CATALOG_ETL_S3_ENDPOINT: services.s3.endpoint,
-      },
-    })
-    const drivers = createDriverSet(settings, { debug: false })
-    const rows: string[] = []
-    try {
-      for (const purpose of PURPOSES) {
-        const repository = buckets[purpose] as string
-        for await (const row of drivers.catalog().query({ repository, dataSource: 'bt' })) {
-          rows.push([purpose, row.idBase, row.idExt, formatPyTs(row.collectionDate), row.pointer].join('|'))
-        }
-      }
-    } finally {
-      await drivers.close()
-    }
-    return rows.sort()
-  }
-
   it('objects and catalog rows are identical', async () => {
     const one = await runStages(1)
     const four = await runStages(4)
-    const [objectsOne, objectsFour] = [await objects(one), await objects(four)]
+    const [objectsOne, objectsFour] = [await objects(one.buckets), await objects(four.buckets)]
     expect(objectsOne.size).to.equal(15 * 3 + 1)
     expect([...objectsFour].sort()).to.deep.equal([...objectsOne].sort())
-    const [rowsOne, rowsFour] = [await catalogRows(one), await catalogRows(four)]
-    expect(rowsOne.length).to.equal(objectsOne.size)
-    expect(rowsFour).to.deep.equal(rowsOne)
+    expect(one.rows.length).to.equal(objectsOne.size)
+    expect(four.rows).to.deep.equal(one.rows)
   })
 })

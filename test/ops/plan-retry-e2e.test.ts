@@ -1,17 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { expect } from 'chai'
-import {
-  createAwamReaders,
-  createBtUnitData,
-  writeAwamDay,
-} from '../../src/drivers/devices/awam-generator.js'
 import { runCli } from '../../src/entries/cli.js'
 import type { PlanRow } from '../../src/entries/plan.js'
-import { addDays, type Clock, parseTimestamp } from '../../src/util/dates.js'
-import { stringifyPy } from '../../src/util/py-json.js'
+import { type Clock, parseTimestamp } from '../../src/util/dates.js'
+import { writeBtShare } from '../helpers/bt-share.js'
+import { productionEnv } from '../helpers/production-env.js'
 import { getTestServices, type TestServices } from '../services/index.js'
 
 // A pipeline run in which some items really fail (their raw object vanished from the lake), then `plan` must show
@@ -94,16 +90,17 @@ describe('plan and retry --failed after real item failures', function () {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'plan-retry-e2e-'))
-    const awam = join(dir, 'awam')
-    await mkdir(awam, { recursive: true })
-    const readers = createAwamReaders(3, 4)
-    for (let day = 0; day < 3; day += 1)
-      await writeAwamDay(awam, addDays(FIRST, day), { readers, seed: 4, iafRows: 30, itmfRows: 6 })
-    await mkdir(join(dir, 'unit-data'), { recursive: true })
-    await writeFile(
-      join(dir, 'unit-data', 'bt_unit_data.json'),
-      stringifyPy(createBtUnitData(readers, { collectionDate: FIRST, processingDate: FIRST })),
-    )
+    await writeBtShare({
+      awamDir: join(dir, 'awam'),
+      unitDataDir: join(dir, 'unit-data'),
+      first: FIRST,
+      days: 3,
+      readers: 3,
+      readerSeed: 4,
+      seed: 4,
+      iafRows: 30,
+      itmfRows: 6,
+    })
   })
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true })
@@ -137,20 +134,13 @@ describe('plan and retry --failed after real item failures', function () {
       }),
     )
     await scenario({
-      env: {
+      env: productionEnv(services, {
         HOME: dir,
-        CATALOG_ETL_PROFILE: 'production',
-        CATALOG_ETL_CATALOG_URL: services.postgrest.url,
-        CATALOG_ETL_CATALOG_TOKEN: services.postgrest.token(),
         CATALOG_ETL_PERFMET: 'none',
-        CATALOG_ETL_S3_ENDPOINT: services.s3.endpoint,
-        CATALOG_ETL_S3_FORCE_PATH_STYLE: 'true',
         CATALOG_ETL_AWAM_DIR: join(dir, 'awam'),
         CATALOG_ETL_UNIT_DATA: 'json-file',
         CATALOG_ETL_UNIT_DATA_DIR: join(dir, 'unit-data'),
-        AWS_ACCESS_KEY_ID: services.s3.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: services.s3.credentials.secretAccessKey,
-      },
+      }),
       flags: [],
       lose: async (key) => {
         const client = services.s3.client()

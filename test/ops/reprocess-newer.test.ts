@@ -1,16 +1,11 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import {
-  createAwamReaders,
-  createBtUnitData,
-  writeAwamDay,
-} from '../../src/drivers/devices/awam-generator.js'
 import { awamShareFileName } from '../../src/entries/bt/awam-format.js'
 import { runCli } from '../../src/entries/cli.js'
 import { addDays, type Clock, parseTimestamp } from '../../src/util/dates.js'
-import { stringifyPy } from '../../src/util/py-json.js'
+import { writeBtShare } from '../helpers/bt-share.js'
 
 // --reprocess-newer on the embedded default: a stage re-processes exactly the items whose source was rewritten after
 // the stage last processed them, and nothing else.
@@ -61,21 +56,24 @@ describe('--reprocess-newer picks up rewritten sources, and only those', functio
     dir = await mkdtemp(join(tmpdir(), 'reprocess-newer-'))
     lake = join(dir, 'lake')
     const awam = join(dir, 'awam')
-    await mkdir(awam, { recursive: true })
-    const readers = createAwamReaders(3, 8)
-    for (let day = 0; day < 3; day += 1)
-      await writeAwamDay(awam, addDays(FIRST, day), { readers, seed: 8, iafRows: 20, itmfRows: 4 })
+    await writeBtShare({
+      awamDir: awam,
+      unitDataDir: join(dir, 'unit-data'),
+      first: FIRST,
+      days: 3,
+      readers: 3,
+      readerSeed: 8,
+      seed: 8,
+      iafRows: 20,
+      itmfRows: 4,
+    })
     const old = new Date('2019-06-05T00:00:00Z')
     for (let day = 0; day < 3; day += 1) {
       for (const type of ['unmatched', 'matched', 'traf_match_summary'] as const)
         await utimes(join(awam, awamShareFileName(type, addDays(FIRST, day))), old, old)
     }
-    await mkdir(join(dir, 'unit-data'), { recursive: true })
-    await writeFile(
-      join(dir, 'unit-data', 'bt_unit_data.json'),
-      stringifyPy(createBtUnitData(readers, { collectionDate: FIRST, processingDate: FIRST })),
-    )
   })
+
   after(async () => {
     await rm(dir, { recursive: true, force: true })
   })
