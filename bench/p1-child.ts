@@ -11,7 +11,7 @@ import { createPostgresDatabase } from '../src/drivers/sql/postgres-database.js'
 import { createPgliteClient, type SqlClient } from '../src/drivers/sql/sql-client.js'
 import type { CatalogDriver, CatalogEntry } from '../src/support/catalog-driver.js'
 import { compareItems } from '../src/support/compare.js'
-import type { ProviderItem } from '../src/support/items.js'
+import type { ItemProvider, ProviderItem } from '../src/support/items.js'
 import { createCatalogProvider } from '../src/support/providers/catalog-provider.js'
 import { addDays, parseTimestamp } from '../src/util/dates.js'
 import { P1_REPOSITORIES, type P1ChildArgs, type P1ChildResult } from './p1-shared.js'
@@ -100,11 +100,10 @@ async function referenceCompare(catalog: CatalogDriver): Promise<number> {
   return count
 }
 
-async function streamingCompare(catalog: CatalogDriver): Promise<number> {
-  const provider = (repository: string) =>
-    createCatalogProvider({ catalog, repository, dataSource: DATA_SOURCE })
+/** Drains the compare loop over `source` and `target` (no window, base+ext keys); returns the items yielded. */
+async function drainCompare(source: ItemProvider, target: ItemProvider): Promise<number> {
   let count = 0
-  const items = compareItems(provider(P1_REPOSITORIES.source), provider(P1_REPOSITORIES.target), {
+  const items = compareItems(source, target, {
     keyMode: 'base+ext',
     startDate: null,
     endDate: null,
@@ -113,6 +112,12 @@ async function streamingCompare(catalog: CatalogDriver): Promise<number> {
   })
   for await (const _ of items) count += 1
   return count
+}
+
+function streamingCompare(catalog: CatalogDriver): Promise<number> {
+  const provider = (repository: string) =>
+    createCatalogProvider({ catalog, repository, dataSource: DATA_SOURCE })
+  return drainCompare(provider(P1_REPOSITORIES.source), provider(P1_REPOSITORIES.target))
 }
 
 /** The rows {@link loadSql} loads, as in-process listings: the compare loop alone, without a database. */
@@ -130,19 +135,7 @@ async function* generated(n: number, everySecond: boolean): AsyncIterable<Provid
 async function loopOnly(n: number): Promise<P1ChildResult> {
   globalThis.gc?.()
   const started = performance.now()
-  let count = 0
-  const items = compareItems(
-    { list: () => generated(n, false) },
-    { list: () => generated(n, true) },
-    {
-      keyMode: 'base+ext',
-      startDate: null,
-      endDate: null,
-      lastRunDate: null,
-      sameDayCutoff: null,
-    },
-  )
-  for await (const _ of items) count += 1
+  const count = await drainCompare({ list: () => generated(n, false) }, { list: () => generated(n, true) })
   return { ms: performance.now() - started, count, rssMb: rssMb() }
 }
 
