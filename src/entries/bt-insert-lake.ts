@@ -35,6 +35,7 @@ export class BtInsertLakeApp extends EtlApp<BtInsertLakeArgs> {
     return createFileProvider({
       dir,
       patterns: AWAM_SHARE_PATTERNS.map((p) => ({ def: p.def, base: ctx.settings.unitLocation, ext: p.ext })),
+      withModified: ctx.args.reprocessNewer,
     })
   }
 

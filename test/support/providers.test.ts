@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -186,6 +186,16 @@ describe('file provider (LastUpdFileProv, spec §3.2, AWAM patterns of §9.1)', 
     expect(it?.dateEnd?.toISO()).to.equal('2019-11-04T00:00:00.000-06:00')
     const plain = await collect(createFileProvider({ dir, patterns }).list(win('2019-11-03', null)))
     expect(plain[0]?.dateEnd).to.equal(null)
+  })
+
+  it('reports the file modification time as `updated` only when asked (withModified)', async () => {
+    const when = new Date('2019-11-04T09:30:00Z')
+    await utimes(join(dir, 'Austin_bt_11-03-2019.txt'), when, when)
+    const window = win('2019-11-03', null)
+    const [withTime] = await collect(createFileProvider({ dir, patterns, withModified: true }).list(window))
+    expect(withTime?.updated?.toMillis()).to.equal(when.getTime())
+    const [without] = await collect(createFileProvider({ dir, patterns }).list(window))
+    expect(without?.updated).to.equal(null)
   })
 })
 

@@ -24,6 +24,8 @@ export interface FileProviderOptions {
   readonly impliedDuration?: { readonly days: number } | undefined
   /** Called with the name of a file whose date another file of the same pattern already has (it is ignored). */
   readonly onDuplicate?: ((name: string) => void) | undefined
+  /** Set each item's `updated` to the file's modification time (one `stat` per listed file). @default false */
+  readonly withModified?: boolean | undefined
 }
 
 /** Payload of a file item. */
@@ -56,8 +58,8 @@ async function modified(path: string): Promise<DateTime | null> {
 
 /**
  * Lists the dated files of one directory (the original's `LastUpdFileProv`, spec §3.2): for each date
- * ascending, one item per pattern (in list order) that has a file for that date; `label` is the full path and
- * `updated` the file's modification time.
+ * ascending, one item per pattern (in list order) that has a file for that date; `label` is the full path and,
+ * with `withModified`, `updated` the file's modification time.
  * The directory is scanned once per pattern on each `list` call.
  */
 export function createFileProvider(options: FileProviderOptions): ItemProvider<FileItemPayload> {
@@ -86,7 +88,7 @@ export function createFileProvider(options: FileProviderOptions): ItemProvider<F
           dateEnd: duration ? addDays(file.date, duration.days) : null,
           payload: { path: file.path, name: file.name, patternIndex: file.patternIndex },
           label: file.path,
-          updated: await modified(file.path),
+          updated: options.withModified ? await modified(file.path) : null,
         }
         yield item
       }
